@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { HubError } from '../errors/hub-error.js';
+import { createHub, createLogger, type Hub } from '../main.js';
+import { projectRoot } from '../util/project-root.js';
+import { OfflineMapper, runMappingFixtures } from './offline.js';
+
+const USAGE = `Usage: hub <command> [options]
+
+Commands:
+  start                     serve the HTTP API and run the workers (127.0.0.1:\${PORT:-8080})
+  start --no-workers        serve the HTTP API only (run workers with "hub worker")
+  worker                    run transform and delivery workers only (scale out: start several)
+  map <file.xml>            detect the format, validate, map and print the canonical JSON
+      [--mapping <file.yaml>] [--partner <id>]
+  test-mappings             map every fixtures/<format>/<case>.xml and diff against <case>.expected.json
+
+Environment: HUB_CONFIG (default config/hub.yaml), PORT, HOST, REDIS_URL, HUB_KEY_PREFIX, HUB_VAR_DIR, LOG_LEVEL.`;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  process.exit(code);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HubError) {
+    const lines = [`${error.code}: ${error.message}`];
+    for (const item of error.errors) lines.push(`  ${item.line ? `line ${item.line}${item.column ? `:${item.column}` : ''}: ` : ''}${item.path ? `${item.path}: ` : ''}${item.message}`);
+    return lines.join('\n');
+  }
+  return `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+}
+
+function runUntilSignal(hub: Hub): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    hub.logger.info({ signal }, 'stopping');
+    hub.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function start(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { 'no-workers': { type: 'boolean', default: false } } });
+  const config = loadConfig();
+  const hub = await createHub(config, { server: true, workers: !values['no-workers'] });
+  hub.logger.info({ url: hub.url, redis: hub.redisUrl.replace(/\/\/[^@]*@/, '//***@'), workers: hub.workers.length > 0, credentials: hub.credentialsFile }, `hub listening on ${hub.url}; API keys are in ${hub.credentialsFile}`);
+  runUntilSignal(hub);
+}
+
+async function worker(): Promise<void> {
+  const config = loadConfig();
+  const hub = await createHub(config, { server: false, workers: true });
+  hub.logger.info({ redis: hub.redisUrl.replace(/\/\/[^@]*@/, '//***@'), pid: process.pid }, 'worker running');
+  process.send?.({ ready: true });
+  runUntilSignal(hub);
+}
+
+async function map(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { mapping: { type: 'string' }, partner: { type: 'string' } } });
+  if (positionals.length !== 1) fail(`hub map needs one XML file.\n\n${USAGE}`, 2);
+  const file = positionals[0]!;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`, 2);
+  }
+  const mapper = await OfflineMapper.create(loadConfig(), values.mapping);
+  try {
+    const format = values.mapping ? path.basename(values.mapping).replace(/\.ya?ml$/, '') : undefined;
+    const { canonical } = await mapper.map(bytes, { format, partner: values.partner });
+    process.stdout.write(JSON.stringify(canonical, null, 2) + '\n');
+  } catch (error) {
+    fail(`${file}: ${describe(error)}`);
+  } finally {
+    mapper.close();
+  }
+}
+
+async function testMappings(): Promise<void> {
+  const mapper = await OfflineMapper.create(loadConfig());
+  try {
+    const results = await runMappingFixtures(mapper, path.join(projectRoot(), 'fixtures'));
+    for (const r of results) {
+      const name = path.relative(projectRoot(), r.file);
+      process.stdout.write(r.ok ? `ok   ${name}\n` : `FAIL ${name}\n${r.problems.map((p) => `     ${p}`).join('\n')}\n`);
+    }
+    const failed = results.filter((r) => !r.ok).length;
+    process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
+    if (failed || results.length === 0) process.exitCode = 1;
+  } finally {
+    mapper.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'worker':
+      return worker();
+    case 'map':
+      return map(rest);
+    case 'test-mappings':
+      return testMappings();
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      fail(`unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  const logger = createLogger();
+  if (error instanceof HubError) fail(describe(error));
+  logger.error({ err: error }, 'hub failed');
+  process.exit(1);
+});

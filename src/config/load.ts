@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { HubError } from '../errors/hub-error.js';
+import { displayPath, projectRoot } from '../util/project-root.js';
+import { CONFIG_SCHEMA, type ErpModule } from './schema.js';
+import type { HubConfig } from './types.js';
+
+/** Where adapter folders live at run time (the compiled adapters/ beside the compiled src/). */
+export const ADAPTERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../adapters');
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readSecretEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file) return readFileSync(file, 'utf8').trim();
+  return env[name] || undefined;
+}
+
+/**
+ * Loads config/hub.yaml (or HUB_CONFIG), applies environment overrides, checks it against the schema and
+ * returns it frozen. Any problem is HUB_ERR_CONFIG naming the file, the path and the reason.
+ */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): HubConfig {
+  const env = options.env ?? process.env;
+  const rootDir = projectRoot();
+  const configFile = path.resolve(rootDir, options.file ?? env.HUB_CONFIG ?? 'config/hub.yaml');
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: cannot read: ${(error as Error).message}`);
+  }
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  const validate = ajv.compile(CONFIG_SCHEMA);
+  if (!validate(raw)) {
+    const errors = (validate.errors ?? []).map((e) => ({
+      path: e.instancePath || '/',
+      message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+    }));
+    throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  }
+  const doc = raw as any;
+
+  const port = env.PORT !== undefined ? Number(env.PORT) : doc.server.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new HubError('HUB_ERR_CONFIG', `PORT must be an integer 0-65535, got "${env.PORT}"`);
+  }
+  const config: HubConfig = {
+    rootDir,
+    configFile,
+    server: { host: env.HOST ?? doc.server.host, port, bodyLimitBytes: doc.server.bodyLimitBytes },
+    redis: { url: readSecretEnv(env, 'REDIS_URL') ?? doc.redis.url, keyPrefix: env.HUB_KEY_PREFIX ?? doc.redis.keyPrefix },
+    paths: {
+      mappings: path.resolve(rootDir, doc.paths.mappings),
+      var: path.resolve(rootDir, env.HUB_VAR_DIR ?? doc.paths.var),
+      adapters: ADAPTERS_DIR,
+    },
+    pipeline: { ...doc.pipeline },
+    partners: Object.fromEntries(
+      Object.entries(doc.partners as Record<string, { name?: string; formats: string[] }>).map(([id, p]) => [id, { id, name: p.name ?? id, formats: p.formats }]),
+    ),
+    adapters: Object.entries(doc.adapters as Record<string, { type: string; modules: ErpModule[]; enabled: boolean; options: Record<string, unknown> }>).map(
+      ([name, a]) => ({ name, type: a.type, modules: a.modules, enabled: a.enabled, options: a.options }),
+    ),
+    routes: doc.routes,
+  };
+  return deepFreeze(config);
+}

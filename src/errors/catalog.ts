@@ -1,0 +1,60 @@
+/**
+ * The one catalog of hub error codes. Every error a user can see has a stable code here,
+ * an HTTP status, whether a retry can help, and a title. docs/errors.md documents each code;
+ * a unit test keeps the two in step.
+ */
+export interface ErrorSpec {
+  /** HTTP status returned when this error ends a request. */
+  readonly status: number;
+  /** True when the same work may succeed later (ERP down, Redis blip); decides retry in workers. */
+  readonly retryable: boolean;
+  /** Short, stable, human title. */
+  readonly title: string;
+}
+
+export const ERROR_CATALOG = {
+  /** The request carries no credential, or one the hub does not know. */
+  HUB_ERR_UNAUTHENTICATED: { status: 401, retryable: false, title: 'Missing or unknown credential' },
+  /** The credential is valid but its role may not use this endpoint or resource. */
+  HUB_ERR_FORBIDDEN: { status: 403, retryable: false, title: 'Not allowed for this credential' },
+  /** The body is larger than the configured limit. */
+  HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, retryable: false, title: 'Document too large' },
+  /** The Content-Type is not an XML media type. */
+  HUB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, title: 'Unsupported media type' },
+  /** The body is not well-formed XML (or is empty). */
+  HUB_ERR_XML_MALFORMED: { status: 400, retryable: false, title: 'Malformed XML' },
+  /** The body declares a DOCTYPE or entities, which the hub refuses. */
+  HUB_ERR_XML_DOCTYPE_FORBIDDEN: { status: 400, retryable: false, title: 'DOCTYPE and entity declarations are not accepted' },
+  /** The root element and namespace match no document type this partner may send. */
+  HUB_ERR_DOCUMENT_TYPE_UNKNOWN: { status: 422, retryable: false, title: 'Unknown document type for this partner' },
+  /** The document fails its XSD. */
+  HUB_ERR_XSD_INVALID: { status: 422, retryable: false, title: 'Document does not conform to its schema' },
+  /** The document has no document number where its format says to find one. */
+  HUB_ERR_DOCUMENT_NUMBER_MISSING: { status: 422, retryable: false, title: 'Document number missing' },
+  /** No message with this id (or not one this credential may see). */
+  HUB_ERR_NOT_FOUND: { status: 404, retryable: false, title: 'Not found' },
+  /** The request is well-formed but its parameters are wrong. */
+  HUB_ERR_BAD_REQUEST: { status: 400, retryable: false, title: 'Bad request' },
+  /** The operation does not fit the message's current state (e.g. replay of a delivered message). */
+  HUB_ERR_CONFLICT: { status: 409, retryable: false, title: 'Conflict with the current state' },
+  /** A mapping file is broken: it does not load, or an expression fails to compile or evaluate. */
+  HUB_ERR_MAPPING: { status: 422, retryable: false, title: 'Mapping failed' },
+  /** A cross-reference lookup found no entry for a key. */
+  HUB_ERR_LOOKUP_MISSING: { status: 422, retryable: false, title: 'Cross-reference entry missing' },
+  /** The mapped canonical document does not satisfy its JSON Schema. */
+  HUB_ERR_CANONICAL_INVALID: { status: 422, retryable: false, title: 'Canonical document invalid' },
+  /** The configuration is invalid; the hub does not start. */
+  HUB_ERR_CONFIG: { status: 500, retryable: false, title: 'Invalid configuration' },
+  /** No route and adapter take this document. */
+  HUB_ERR_NO_ROUTE: { status: 422, retryable: false, title: 'No route for this document' },
+  /** An adapter could not deliver now; the delivery is retried with backoff. */
+  HUB_ERR_ADAPTER_UNAVAILABLE: { status: 503, retryable: true, title: 'Adapter temporarily unavailable' },
+  /** An adapter refused the document for good; retrying cannot help. */
+  HUB_ERR_ADAPTER_REJECTED: { status: 422, retryable: false, title: 'Adapter rejected the document' },
+  /** Redis or another dependency of the hub itself is unreachable. */
+  HUB_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, title: 'Storage unavailable' },
+  /** An unexpected bug; details are logged, never returned. */
+  HUB_ERR_INTERNAL: { status: 500, retryable: true, title: 'Internal error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,0 +1,137 @@
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { AdapterRegistry } from './adapters/registry.js';
+import { CredentialStore } from './auth/credentials.js';
+import type { HubConfig } from './config/types.js';
+import { HubError } from './errors/hub-error.js';
+import { buildApp } from './http/app.js';
+import { loadMappings, type MappingRegistry } from './mapping/registry.js';
+import { deliverMessage } from './pipeline/deliver.js';
+import { requeueStalePending } from './pipeline/recovery.js';
+import { Router } from './pipeline/route.js';
+import { transformMessage } from './pipeline/transform.js';
+import { HubQueues } from './queue/queues.js';
+import { startWorkers } from './queue/workers.js';
+import { connectionOptions, createRedis, resolveRedisUrl } from './redis/connect.js';
+import { MessageStore } from './store/message-store.js';
+import { XsdCache } from './xml/xsd-cache.js';
+import type { Express } from 'express';
+
+/** Secrets never reach the log. */
+export const LOG_REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', '*.key', 'key', 'password', '*.password'];
+
+export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  return pino({ level: options.level ?? process.env.LOG_LEVEL ?? 'info', redact: { paths: LOG_REDACT, censor: '[redacted]' }, base: { pid: process.pid } }, options.destination as pino.DestinationStream | undefined);
+}
+
+export interface HubOptions {
+  /** Serve the HTTP API (hub start). */
+  server: boolean;
+  /** Run the transform and deliver workers in this process. */
+  workers: boolean;
+  logger?: Logger;
+  /** Interval of the pending sweeper; 0 disables it. */
+  sweepIntervalMs?: number;
+}
+
+/** A running hub: what was built, and how to stop it. */
+export interface Hub {
+  config: HubConfig;
+  logger: Logger;
+  redis: Redis;
+  redisUrl: string;
+  store: MessageStore;
+  queues: HubQueues;
+  mappings: MappingRegistry;
+  adapters: AdapterRegistry;
+  app?: Express;
+  server?: Server;
+  workers: Worker[];
+  credentials?: CredentialStore;
+  credentialsFile?: string;
+  /** The address the server listens on (with the actual port when 0 was configured). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+/** The one composition root: config -> Redis, schemas, mappings, adapters -> server and/or workers. */
+export async function createHub(config: HubConfig, options: HubOptions): Promise<Hub> {
+  const logger = options.logger ?? createLogger();
+  const redisUrl = await resolveRedisUrl(config.redis.url, config.paths.var, logger);
+  const redis = createRedis(redisUrl);
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const closers: Array<() => Promise<unknown>> = [async () => redis.quit().catch(() => redis.disconnect())];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: error }, 'error while closing'));
+  };
+  try {
+    const mappings = await loadMappings({ mappingsDir: config.paths.mappings });
+    for (const [id, partner] of Object.entries(config.partners)) {
+      const unknown = partner.formats.filter((f) => !mappings.get(f));
+      if (unknown.length) throw new HubError('HUB_ERR_CONFIG', `partners.${id}.formats: no mapping file for ${unknown.join(', ')} in ${config.paths.mappings}`);
+    }
+    const xsd = new XsdCache();
+    xsd.compile(mappings.formats.map((f) => f.schemaPath));
+    closers.push(async () => xsd.dispose());
+    const store = new MessageStore(redis, config.redis.keyPrefix);
+    const connection = connectionOptions(redisUrl);
+    const queues = new HubQueues(config, connection);
+    closers.push(() => queues.close());
+    const adapters = await AdapterRegistry.create(config, { redis, logger });
+    closers.push(() => adapters.close());
+    const router = new Router(config, adapters);
+    const hub: Hub = { config, logger, redis, redisUrl, store, queues, mappings, adapters, workers: [], close };
+
+    if (options.workers) {
+      hub.workers = startWorkers(
+        config,
+        connection,
+        {
+          transform: (data, attempt) => transformMessage(data.messageId, attempt, { store, mappings, router, queues, logger }),
+          deliver: (data, attempt) => deliverMessage(data.messageId, data.adapter, attempt, { store, adapters, logger }),
+        },
+        logger,
+      );
+      closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
+      const sweepMs = options.sweepIntervalMs ?? 30_000;
+      if (sweepMs > 0) {
+        const sweep = () => requeueStalePending({ store, queues, logger }, sweepMs).catch((error) => logger.warn({ err: error }, 'pending sweep failed'));
+        void sweep();
+        const timer = setInterval(sweep, sweepMs);
+        timer.unref();
+        closers.push(async () => clearInterval(timer));
+      }
+    }
+
+    if (options.server) {
+      const { store: credentials, created, credentialsFile } = CredentialStore.ensure(config);
+      hub.credentials = credentials;
+      hub.credentialsFile = credentialsFile;
+      if (created.length) logger.info({ file: credentialsFile, principals: created }, `created API keys for ${created.join(', ')}; they are in ${credentialsFile} (mode 0600)`);
+      const app = buildApp({ config, credentials, adapters, redis, mappings, xsd, store, queues, logger });
+      hub.app = app;
+      const server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.server.port, config.server.host, () => resolve(s));
+        s.once('error', reject);
+      });
+      server.keepAliveTimeout = 65_000;
+      hub.server = server;
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.server.port;
+      hub.url = `http://${config.server.host}:${port}`;
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+    }
+    return hub;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { AdapterRegistry } from '../adapters/registry.js';
+import type { ErpModule } from '../config/types.js';
+import { errorSummary, HubError } from '../errors/hub-error.js';
+import type { AttemptInfo } from '../queue/workers.js';
+import type { MessageStore } from '../store/message-store.js';
+import { failMessage } from './transform.js';
+
+export interface DeliverDeps {
+  store: MessageStore;
+  adapters: AdapterRegistry;
+  logger: Logger;
+  /** Longest an adapter call may take before it is aborted and retried. */
+  timeoutMs?: number;
+}
+
+/** The key an adapter uses to refuse a second copy: the same for every retry and replay of this delivery. */
+export function idempotencyKey(messageId: string, adapter: string): string {
+  return `${messageId}:${adapter}`;
+}
+
+/**
+ * Delivers one message to one adapter, once in effect: a delivery already recorded is not made again, and
+ * the adapter receives an idempotency key for the window between its success and our record of it.
+ */
+export async function deliverMessage(messageId: string, adapterName: string, attempt: AttemptInfo, deps: DeliverDeps): Promise<void> {
+  const { store, logger } = deps;
+  const log = logger.child({ messageId, adapter: adapterName });
+  const [record, existing] = await Promise.all([store.get(messageId), store.delivery(messageId, adapterName)]);
+  if (!record) return;
+  if (existing?.status === 'delivered') {
+    log.info('already delivered; skipped');
+    return;
+  }
+  if (record.status !== 'processing') {
+    log.info({ status: record.status }, 'delivery skipped: message is not in processing');
+    return;
+  }
+  try {
+    const instance = deps.adapters.get(adapterName);
+    if (!instance) throw new HubError('HUB_ERR_CONFIG', `adapter "${adapterName}" is not configured in this hub process`, { retryable: true });
+    const canonical = await store.canonical(messageId);
+    const modules = (record.routes?.[adapterName] ?? []) as ErpModule[];
+    if (!canonical) throw new HubError('HUB_ERR_INTERNAL', `canonical document of ${messageId} missing`, { retryable: false });
+    const timeout = AbortSignal.timeout(deps.timeoutMs ?? 120_000);
+    const signal = AbortSignal.any([attempt.signal, timeout]);
+    const result = await instance.adapter.deliver(canonical, { idempotencyKey: idempotencyKey(messageId, adapterName), messageId, partner: record.partner, modules, signal });
+    await store.setDelivery(messageId, { adapter: adapterName, status: 'delivered', reference: result.reference, at: new Date().toISOString() });
+    await store.addHistory(messageId, { step: 'delivered', adapter: adapterName, detail: `${modules.join(', ')} -> ${result.reference}` });
+    log.info({ reference: result.reference, attempt: attempt.attempt }, 'delivered');
+    const deliveries = await store.deliveries(messageId);
+    const routed = Object.keys(record.routes ?? {});
+    if (routed.every((name) => deliveries.some((d) => d.adapter === name && d.status === 'delivered'))) {
+      await store.setStatus(messageId, 'delivered', { entry: { step: 'complete', detail: `delivered to ${routed.join(', ')}` }, onlyFrom: ['processing'] });
+    }
+  } catch (error) {
+    const retry = error instanceof HubError ? error.retryable : true;
+    const summary = errorSummary(error);
+    if (!retry || attempt.last) {
+      log.warn({ err: summary, attempt: attempt.attempt }, 'delivery failed for good');
+      await store.setDelivery(messageId, { adapter: adapterName, status: 'failed', at: new Date().toISOString(), error: summary.message });
+      await failMessage(store, messageId, 'delivery', error, adapterName);
+    } else {
+      log.info({ err: summary, attempt: attempt.attempt }, 'delivery attempt failed; will retry');
+      await store.addHistory(messageId, { step: 'delivery-retry', adapter: adapterName, detail: `attempt ${attempt.attempt} failed; will retry with backoff`, error: summary });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import { errorSummary, HubError } from '../errors/hub-error.js';
+import type { MappingRegistry } from '../mapping/registry.js';
+import type { HubQueues } from '../queue/queues.js';
+import type { AttemptInfo } from '../queue/workers.js';
+import type { MessageStore } from '../store/message-store.js';
+import { decodeXml } from '../xml/decode.js';
+import type { Router } from './route.js';
+
+export interface TransformDeps {
+  store: MessageStore;
+  mappings: MappingRegistry;
+  router: Router;
+  queues: HubQueues;
+  logger: Logger;
+}
+
+/** Records a final failure: status failed with the reason, history entry, no longer pending. */
+export async function failMessage(store: MessageStore, messageId: string, step: string, error: unknown, adapter?: string): Promise<void> {
+  const summary = errorSummary(error);
+  await store.setStatus(messageId, 'failed', {
+    entry: { step, ...(adapter ? { adapter } : {}), error: summary },
+    fields: { error: JSON.stringify({ code: summary.code, message: summary.message }) },
+  });
+  await store.markTransformed(messageId);
+}
+
+/**
+ * Parse, map to canonical (checked against its schema inside the mapping registry), resolve routes, then
+ * queue one delivery per routed adapter. Deliveries already made (before a replay) are not queued again.
+ */
+export async function transformMessage(messageId: string, attempt: AttemptInfo, deps: TransformDeps): Promise<void> {
+  const { store, logger } = deps;
+  const log = logger.child({ messageId });
+  const record = await store.get(messageId);
+  if (!record) {
+    log.warn('transform for an unknown message; dropped');
+    return;
+  }
+  if (record.status !== 'accepted' && record.status !== 'processing') {
+    log.info({ status: record.status }, 'transform skipped: message already past it');
+    await store.markTransformed(messageId);
+    return;
+  }
+  await store.setStatus(messageId, 'processing', { entry: { step: 'transform', detail: `attempt ${attempt.attempt}` } });
+  try {
+    const raw = await store.raw(messageId);
+    if (!raw) throw new HubError('HUB_ERR_INTERNAL', `raw document of ${messageId} missing`, { retryable: false });
+    const canonical = await deps.mappings.map(record.format, decodeXml(raw), { partner: record.partner, messageId, documentNumber: record.documentNumber });
+    const routes = await deps.router.resolve(canonical);
+    await store.saveCanonical(messageId, canonical, routes);
+    await store.addHistory(messageId, { step: 'mapped', detail: `${canonical.type} ${canonical.documentNumber}, ${canonical.lines.length} line(s)` });
+    const delivered = new Set((await store.deliveries(messageId)).filter((d) => d.status === 'delivered').map((d) => d.adapter));
+    const toDeliver = Object.keys(routes).filter((adapter) => !delivered.has(adapter));
+    await store.addHistory(messageId, {
+      step: 'routed',
+      detail: Object.entries(routes)
+        .map(([adapter, modules]) => `${adapter} (${modules.join(', ')})${delivered.has(adapter) ? ' already delivered' : ''}`)
+        .join('; '),
+    });
+    for (const adapter of toDeliver) {
+      await store.setDelivery(messageId, { adapter, status: 'pending', at: new Date().toISOString() });
+    }
+    for (const adapter of toDeliver) await deps.queues.enqueueDeliver(messageId, adapter, record.replays);
+    await store.markTransformed(messageId);
+    if (toDeliver.length === 0) await store.setStatus(messageId, 'delivered', { entry: { step: 'delivered', detail: 'every routed adapter already had it' }, onlyFrom: ['processing'] });
+    log.info({ routes, lines: canonical.lines.length }, 'transformed and routed');
+  } catch (error) {
+    const retry = error instanceof HubError ? error.retryable : true;
+    if (!retry || attempt.last) {
+      log.warn({ err: errorSummary(error) }, 'transform failed');
+      await failMessage(store, messageId, 'transform', error);
+    } else {
+      await store.addHistory(messageId, { step: 'transform-retry', detail: `attempt ${attempt.attempt} failed; will retry`, error: errorSummary(error) });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import type { XmlDocument } from 'libxml2-wasm';
+import { HubError } from '../errors/hub-error.js';
+import type { FormatDefinition } from '../mapping/registry.js';
+import { parseUntrustedXml } from './safe-parse.js';
+import type { XsdCache } from './xsd-cache.js';
+
+/** What the hub learns about a document before storing it. */
+export interface InspectedDocument {
+  format: FormatDefinition;
+  documentNumber: string;
+}
+
+function describeRoot(doc: XmlDocument): string {
+  const root = doc.root;
+  return root.namespaceUri ? `{${root.namespaceUri}}${root.name}` : root.name;
+}
+
+/**
+ * The request-path checks, in order: no DOCTYPE/entities, well-formed, root element + namespace among the
+ * candidate formats, valid against that format's compiled XSD, document number present.
+ */
+export function inspectDocument(bytes: Uint8Array, candidates: readonly FormatDefinition[], xsd: XsdCache): InspectedDocument {
+  const doc = parseUntrustedXml(bytes);
+  try {
+    const root = doc.root;
+    const format = candidates.find((f) => f.rootElement === root.name && f.namespace === (root.namespaceUri ?? ''));
+    if (!format) {
+      const accepted = candidates.map((f) => `${f.name} (${f.rootElement}${f.namespace ? ` in ${f.namespace}` : ''})`).join(', ');
+      throw new HubError('HUB_ERR_DOCUMENT_TYPE_UNKNOWN', `The root element ${describeRoot(doc)} is not a document type you may send. Accepted: ${accepted || 'none configured'}.`, {
+        details: { root: root.name, namespace: root.namespaceUri ?? '' },
+      });
+    }
+    xsd.validate(format.schemaPath, doc, `${format.documentType} (${format.name})`);
+    const node = doc.get(format.documentNumberXPath, format.namespaces);
+    const documentNumber = node?.content.trim() ?? '';
+    if (!documentNumber) {
+      throw new HubError('HUB_ERR_DOCUMENT_NUMBER_MISSING', `The document has no document number at ${format.documentNumberXPath}; it is required to track the document and detect duplicates.`);
+    }
+    return { format, documentNumber };
+  } finally {
+    doc.dispose();
+  }
+}
