@@ -8,7 +8,11 @@ export function problemHandler(logger: Logger) {
     let hubError: HubError;
     if (error instanceof HubError) hubError = error;
     else if (isBodyParserError(error)) hubError = fromBodyParser(error);
-    else {
+    else if (isRedisUnavailable(error)) {
+      logger.error({ err: error, url: req.originalUrl }, 'redis unavailable');
+      res.set('Retry-After', '5');
+      hubError = new HubError('HUB_ERR_STORE_UNAVAILABLE', 'The hub cannot reach its store right now; nothing was accepted. Send the document again in a moment.');
+    } else {
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unexpected error');
       hubError = new HubError('HUB_ERR_INTERNAL', 'The hub hit an unexpected error; it has been logged.');
     }
@@ -26,6 +30,12 @@ export function problemHandler(logger: Logger) {
         ...(hubError.errors.length ? { errors: hubError.errors } : {}),
       });
   };
+}
+
+function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return error.name === 'MaxRetriesPerRequestError' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || /Connection is closed|Stream isn't writeable/.test(error.message);
 }
 
 interface BodyParserError {

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { XmlDocument } from 'libxml2-wasm';
+import { ROOT } from './test-hub.js';
+
+export const FIXTURES = path.join(ROOT, 'fixtures');
+
+/** Who sends each format in the demo config. */
+export const SENDER: Record<string, string> = { 'ubl-order': 'acme', 'ubl-invoice': 'globex', 'ubl-despatch-advice': 'globex', 'hub-po': 'initech' };
+
+export interface Fixture {
+  format: string;
+  name: string;
+  file: string;
+  bytes: Buffer;
+  partner: string;
+}
+
+/** Every golden fixture (an XML with its expected canonical JSON) of the given formats. */
+export function goldenFixtures(formats = Object.keys(SENDER)): Fixture[] {
+  const out: Fixture[] = [];
+  for (const format of formats) {
+    const dir = path.join(FIXTURES, format);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.xml')).sort()) {
+      const file = path.join(dir, name);
+      if (!existsSync(file.replace(/\.xml$/, '.expected.json'))) continue;
+      out.push({ format, name, file, bytes: readFileSync(file), partner: SENDER[format]! });
+    }
+  }
+  return out;
+}
+
+const NS = {
+  cac: 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
+  cbc: 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
+  po: 'urn:b2b-hub:purchase-order:1.0',
+};
+
+/**
+ * What the source document itself says, read with XPath independently of the mapping files: its number of
+ * lines and its total (payable amount; total shipped quantity for despatch advices).
+ */
+export function sourceFacts(fixture: Fixture): { lines: number; total: number } {
+  const doc = XmlDocument.fromBuffer(fixture.bytes);
+  try {
+    const num = (xpath: string) => Number(doc.eval(`number(${xpath})`, NS));
+    switch (fixture.format) {
+      case 'ubl-order':
+        return { lines: num('count(/*/cac:OrderLine)'), total: num('/*/cac:AnticipatedMonetaryTotal/cbc:PayableAmount') };
+      case 'ubl-invoice':
+        return { lines: num('count(/*/cac:InvoiceLine)'), total: num('/*/cac:LegalMonetaryTotal/cbc:PayableAmount') };
+      case 'ubl-despatch-advice':
+        return { lines: num('count(/*/cac:DespatchLine)'), total: num('sum(/*/cac:DespatchLine/cbc:DeliveredQuantity)') };
+      case 'hub-po':
+        return { lines: num('count(//po:Line)'), total: num('//po:Totals/po:TotalAmount') };
+      default:
+        throw new Error(`no source facts for ${fixture.format}`);
+    }
+  } finally {
+    doc.dispose();
+  }
+}
