@@ -32,10 +32,15 @@ function which(command: string): string | undefined {
  * redis-server (append-only persistence under var/redis) started on 127.0.0.1:6391 and left running for the
  * next start.
  */
-export async function resolveRedisUrl(configured: string | undefined, varDir: string, logger: Logger): Promise<string> {
+export async function resolveRedisUrl(
+  configured: string | undefined,
+  varDir: string,
+  logger: Logger,
+  defaults: { url: string; privatePort: number } = { url: DEFAULT_REDIS_URL, privatePort: PRIVATE_REDIS_PORT },
+): Promise<string> {
   if (configured) return configured;
-  if (await answers(DEFAULT_REDIS_URL)) return DEFAULT_REDIS_URL;
-  const privateUrl = `redis://127.0.0.1:${PRIVATE_REDIS_PORT}`;
+  if (await answers(defaults.url)) return defaults.url;
+  const privateUrl = `redis://127.0.0.1:${defaults.privatePort}`;
   if (await answers(privateUrl)) return privateUrl;
   const server = which('redis-server');
   if (!server) {
@@ -46,7 +51,7 @@ export async function resolveRedisUrl(configured: string | undefined, varDir: st
   }
   const dir = path.join(varDir, 'redis');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const args = ['--bind', '127.0.0.1', '--port', String(PRIVATE_REDIS_PORT), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'yes', '--pidfile', path.join(dir, 'redis.pid'), '--logfile', path.join(dir, 'redis.log')];
+  const args = ['--bind', '127.0.0.1', '--port', String(defaults.privatePort), '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'yes', '--pidfile', path.join(dir, 'redis.pid'), '--logfile', path.join(dir, 'redis.log')];
   const started = spawnSync(server, args, { encoding: 'utf8' });
   if (started.status !== 0) throw new HubError('HUB_ERR_STORE_UNAVAILABLE', `could not start ${server}: ${started.stderr || started.stdout}`);
   for (let i = 0; i < 50; i++) {

@@ -64,9 +64,11 @@ describe('failures, retries and replay', function () {
 
     it('fails the message at once with an error naming the mapping file, the field and the document', async () => {
       const order = goldenFixtures(['ubl-order']).find((f) => f.bytes.includes('SellersItemIdentification'))!;
-      const text = order.bytes.toString('utf8');
-      // An item the cross-reference tables do not know: the seller's item id is replaced in every line.
-      const unknown = text.replace(/(<cac:SellersItemIdentification>\s*<cbc:ID[^>]*>)[^<]*/g, '$1NO-SUCH-ITEM-4711').replace(/(<cac:StandardItemIdentification>\s*<cbc:ID[^>]*>)[^<]*/g, '$10000000000000');
+      // Items the cross-reference tables do not know: every item identifier and name is replaced.
+      const unknown = order.bytes
+        .toString('utf8')
+        .replace(/(<cac:(?:Sellers|Buyers|Standard)ItemIdentification>\s*<cbc:ID[^>]*>)[^<]*/g, '$1NO-SUCH-ITEM-4711')
+        .replace(/(<cbc:Name>)[^<]*/g, '$1No such thing');
       const posted = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.acme, body: unknown });
       expect(posted.status).to.equal(202);
       const failed = await waitForStatus(t, posted.body.id);
