@@ -25,6 +25,8 @@ export const ERROR_CATALOG = {
   HUB_ERR_XML_MALFORMED: { status: 400, retryable: false, title: 'Malformed XML' },
   /** The body declares a DOCTYPE or entities, which the hub refuses. */
   HUB_ERR_XML_DOCTYPE_FORBIDDEN: { status: 400, retryable: false, title: 'DOCTYPE and entity declarations are not accepted' },
+  /** The document's shape exceeds a limit (nesting depth, element or attribute count, text length). */
+  HUB_ERR_XML_LIMIT: { status: 400, retryable: false, title: 'Document exceeds a structural limit' },
   /** The root element and namespace match no document type this partner may send. */
   HUB_ERR_DOCUMENT_TYPE_UNKNOWN: { status: 422, retryable: false, title: 'Unknown document type for this partner' },
   /** The document fails its XSD. */

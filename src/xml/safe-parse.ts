@@ -1,5 +1,6 @@
 import { ParseOption, XmlDocument, XmlParseError } from 'libxml2-wasm';
 import { HubError, type ErrorItem } from '../errors/hub-error.js';
+import { checkXmlLimits, DEFAULT_XML_LIMITS, type XmlLimits } from './limits.js';
 
 /** Declarations that would let a document expand entities or pull in external resources. */
 const FORBIDDEN_DECLARATION = /<!(DOCTYPE|ENTITY)/;
@@ -18,7 +19,7 @@ export function toErrorItems(details: ReadonlyArray<{ message: string; line?: nu
  * Parses posted bytes with libxml2 after refusing any DOCTYPE or entity declaration, without network access
  * and without entity substitution. The caller must dispose the returned document.
  */
-export function parseUntrustedXml(bytes: Uint8Array): XmlDocument {
+export function parseUntrustedXml(bytes: Uint8Array, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlDocument {
   if (bytes.length === 0) throw new HubError('HUB_ERR_XML_MALFORMED', 'The request body is empty; send the XML document as the body.');
   // The declaration check runs on the raw bytes, before any parser sees them (UTF-16 is checked decoded).
   const probe = bytes[0] === 0xff || bytes[0] === 0xfe ? new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes) : Buffer.from(bytes).toString('latin1');
@@ -29,6 +30,7 @@ export function parseUntrustedXml(bytes: Uint8Array): XmlDocument {
       errors: [{ line, message: `<!${declaration[1]} is not accepted` }],
     });
   }
+  checkXmlLimits(probe, limits);
   try {
     return XmlDocument.fromBuffer(bytes, { option: ParseOption.XML_PARSE_NONET });
   } catch (error) {
