@@ -19,7 +19,7 @@ export interface TransformDeps {
 export async function failMessage(store: MessageStore, messageId: string, step: string, error: unknown, adapter?: string): Promise<void> {
   const summary = errorSummary(error);
   await store.setStatus(messageId, 'failed', {
-    entry: { step, ...(adapter ? { adapter } : {}), error: summary },
+    entry: { step: `${step}-failed`, ...(adapter ? { adapter } : {}), error: summary },
     fields: { error: JSON.stringify({ code: summary.code, message: summary.message }) },
   });
   await store.markTransformed(messageId);

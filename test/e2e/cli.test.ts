@@ -21,7 +21,7 @@ describe('the hub command line', function () {
   });
 
   it('hub map exits non-zero with the XSD errors and their lines for an invalid document', () => {
-    const r = hub('map', path.join(FIXTURES, 'invalid', 'GR-base-example-correct.xml'));
+    const r = hub('map', path.join(FIXTURES, 'invalid', 'peppol-billing-gr-base-example-correct.xml'));
     expect(r.status).to.equal(1);
     expect(r.stderr).to.contain('HUB_ERR_XSD_INVALID');
     expect(r.stderr).to.contain('line 85');

@@ -15,7 +15,8 @@ describe('start-up', function () {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const url = await resolveRedisUrl(undefined, varDir, pino({ level: 'silent' }), { url: 'redis://127.0.0.1:1', privatePort: port });
     expect(url).to.equal(`redis://127.0.0.1:${port}`);
-    const redis = new Redis(url);
+    const redis = new Redis(url, { retryStrategy: () => null });
+    redis.on('error', () => {});
     try {
       expect(await redis.config('GET', 'appendonly')).to.deep.equal(['appendonly', 'yes']);
       expect(await redis.config('GET', 'dir')).to.deep.equal(['dir', path.join(varDir, 'redis')]);
