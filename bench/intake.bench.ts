@@ -43,7 +43,7 @@ const varDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
 const prefix = `bench${Date.now().toString(36)}`;
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const hub = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/hub.js'), 'start'], {
+const hub = spawn(process.execPath, [...(process.env.BENCH_HUB_NODE_ARGS ? process.env.BENCH_HUB_NODE_ARGS.split(' ') : []), path.join(ROOT, 'dist/src/cli/hub.js'), 'start'], {
   env: { ...process.env, PORT: String(port), HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { PulledMessage, PullSource } from '../../src/adapters/contract.js';
 import type { CanonicalDocument } from '../../src/canonical/types.js';
 import type { ErpModule } from '../../src/config/types.js';
+import { defineScript, type RedisScript } from '../../src/util/redis-script.js';
 
 // KEYS: message readySet ; ARGV: id documentId type module canonical now
 const PUT_SCRIPT = `
@@ -42,12 +43,20 @@ return 1
  * period, so a late retry of the same delivery cannot put it back.
  */
 export class OutboxStore implements PullSource {
+  private readonly putScript: RedisScript;
+  private readonly fetchScript: RedisScript;
+  private readonly ackScript: RedisScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly visibilityTimeoutMs: number,
     private readonly retentionSeconds: number,
-  ) {}
+  ) {
+    this.putScript = defineScript(redis, 'hubOutboxPut', 2, PUT_SCRIPT);
+    this.fetchScript = defineScript(redis, 'hubOutboxFetch', 1, FETCH_SCRIPT);
+    this.ackScript = defineScript(redis, 'hubOutboxAck', 1, ACK_SCRIPT);
+  }
 
   private messageKey(id: string): string {
     return `${this.prefix}:msg:${id}`;
@@ -60,14 +69,14 @@ export class OutboxStore implements PullSource {
   /** Adds the message for a module unless it already exists (or existed and was acknowledged). */
   async put(documentId: string, module: ErpModule, doc: CanonicalDocument): Promise<{ id: string; created: boolean }> {
     const id = `${documentId}.${module}`;
-    const created = (await this.redis.eval(PUT_SCRIPT, 2, this.messageKey(id), this.readyKey(module), id, documentId, doc.type, module, JSON.stringify(doc), String(Date.now()))) as number;
+    const created = (await this.putScript(this.messageKey(id), this.readyKey(module), id, documentId, doc.type, module, JSON.stringify(doc), String(Date.now()))) as number;
     return { id, created: created === 1 };
   }
 
   async fetch(module: ErpModule, limit: number): Promise<PulledMessage[]> {
     const now = Date.now();
     const leaseUntil = now + this.visibilityTimeoutMs;
-    const rows = (await this.redis.eval(FETCH_SCRIPT, 1, this.readyKey(module), String(now), String(limit), String(leaseUntil), `${this.prefix}:msg:`)) as [string, string, string, string, number, string][];
+    const rows = (await this.fetchScript(this.readyKey(module), String(now), String(limit), String(leaseUntil), `${this.prefix}:msg:`)) as [string, string, string, string, number, string][];
     const leaseExpiresAt = new Date(leaseUntil).toISOString();
     return rows.map(([id, documentId, type, mod, count, canonical]) => ({
       id,
@@ -81,7 +90,7 @@ export class OutboxStore implements PullSource {
   }
 
   async ack(id: string): Promise<boolean> {
-    const result = (await this.redis.eval(ACK_SCRIPT, 1, this.messageKey(id), new Date().toISOString(), String(this.retentionSeconds), `${this.prefix}:ready:`, id)) as number;
+    const result = (await this.ackScript(this.messageKey(id), new Date().toISOString(), String(this.retentionSeconds), `${this.prefix}:ready:`, id)) as number;
     return result === 1;
   }
 

@@ -46,6 +46,14 @@ export class OfflineMapper {
   }
 }
 
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 export interface FixtureResult {
   file: string;
   ok: boolean;
@@ -60,19 +68,18 @@ export async function runMappingFixtures(mapper: OfflineMapper, fixturesDir: str
     if (!statSync(folder).isDirectory() || !mapper.mappings.get(format)) continue;
     for (const name of readdirSync(folder).filter((n) => n.endsWith('.xml')).sort()) {
       const file = path.join(folder, name);
-      const expectedFile = file.replace(/\.xml$/, '.expected.json');
-      let expected: unknown;
-      try {
-        expected = JSON.parse(readFileSync(expectedFile, 'utf8'));
-      } catch {
-        continue;
-      }
+      const expected = readJson(file.replace(/\.xml$/, '.expected.json'));
+      // A real document that cannot become a canonical document: it must fail, with this code and field.
+      const expectedError = readJson(file.replace(/\.xml$/, '.expected-error.json')) as { code: string; field?: string } | undefined;
+      if (expected === undefined && expectedError === undefined) continue;
       try {
         const { canonical } = await mapper.map(readFileSync(file), { format });
-        const problems = diffJson(expected, canonical);
+        const problems = expectedError ? [`expected ${expectedError.code}${expectedError.field ? ` at ${expectedError.field}` : ''}, but it mapped`] : diffJson(expected, canonical);
         results.push({ file, ok: problems.length === 0, problems });
       } catch (error) {
-        results.push({ file, ok: false, problems: [error instanceof HubError ? `${error.code}: ${error.message}` : String(error)] });
+        const described = error instanceof HubError ? `${error.code}: ${error.message}` : String(error);
+        const asExpected = expectedError !== undefined && error instanceof HubError && error.code === expectedError.code && (!expectedError.field || error.message.includes(`field ${expectedError.field}`));
+        results.push({ file, ok: asExpected, problems: asExpected ? [] : [described] });
       }
     }
   }

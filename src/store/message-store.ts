@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CanonicalDocument, CanonicalType } from '../canonical/types.js';
+import { defineScript, type RedisScript } from '../util/redis-script.js';
 import { storeKeys, type StoreKeys } from './keys.js';
 
 /** Where a message is in its life. */
@@ -127,12 +128,16 @@ function parseRecord(hash: Record<string, string>): MessageRecord | undefined {
  */
 export class MessageStore {
   readonly keys: StoreKeys;
+  private readonly acceptScript: RedisScript;
+  private readonly statusScript: RedisScript;
 
   constructor(
     readonly redis: Redis,
     readonly prefix: string,
   ) {
     this.keys = storeKeys(prefix);
+    this.acceptScript = defineScript(redis, 'hubAcceptMessage', 11, ACCEPT_SCRIPT);
+    this.statusScript = defineScript(redis, 'hubSetMessageStatus', 2, STATUS_SCRIPT);
   }
 
   /** Stores a new document atomically; returns the original message id when it is a duplicate. */
@@ -153,9 +158,7 @@ export class MessageStore {
       updatedAt: at,
       replays: '0',
     };
-    const result = (await this.redis.eval(
-      ACCEPT_SCRIPT,
-      11,
+    const result = (await this.acceptScript(
       k.dedupNumber(message.partner, message.documentType, message.documentNumber),
       k.dedupBytes(message.partner, message.sha256),
       k.message(message.id),
@@ -204,7 +207,7 @@ export class MessageStore {
     const at = new Date().toISOString();
     const entry = options.entry ? JSON.stringify({ at, ...options.entry, status }) : '';
     const extra = Object.entries(options.fields ?? {}).flatMap(([key, value]) => [key, value ?? '']);
-    const result = (await this.redis.eval(STATUS_SCRIPT, 2, this.keys.message(id), this.keys.history(id), status, at, entry, (options.onlyFrom ?? []).join(','), this.prefix, ...extra)) as
+    const result = (await this.statusScript(this.keys.message(id), this.keys.history(id), status, at, entry, (options.onlyFrom ?? []).join(','), this.prefix, ...extra)) as
       | string
       | null;
     return result ? { changed: false, current: result as MessageStatus } : { changed: true };

@@ -1,0 +1,256 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import jsonata from 'jsonata';
+import YAML, { LineCounter, isMap } from 'yaml';
+import { CANONICAL_TYPES, type CanonicalType } from '../canonical/types.js';
+import { HubError } from '../errors/hub-error.js';
+import { CUSTOM_FUNCTIONS } from './functions.js';
+import { loadLookupTable, type LookupTable } from './lookup-table.js';
+import { displayPath } from './paths.js';
+
+/** A compiled field of the `canonical:` tree. `path` is the field as shown in errors (`lines[].sku`). */
+export type FieldNode =
+  | { kind: 'expression'; path: string; source: string; expression: jsonata.Expression }
+  | { kind: 'object'; path: string; fields: ReadonlyArray<readonly [string, FieldNode]> }
+  | { kind: 'each'; path: string; source: string; each: jsonata.Expression; fields: ReadonlyArray<readonly [string, FieldNode]> };
+
+/** A mapping file, checked and compiled. */
+export interface CompiledMapping {
+  name: string;
+  file: string;
+  description?: string;
+  documentType: CanonicalType;
+  rootElement: string;
+  namespace: string;
+  schemaPath: string;
+  documentNumberXPath: string;
+  namespaces: Record<string, string>;
+  tables: ReadonlyMap<string, LookupTable>;
+  canonical: ReadonlyArray<readonly [string, FieldNode]>;
+}
+
+const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'documentNumber', 'lookups', 'canonical'];
+/** Variables the evaluator binds for every expression besides the functions. */
+export const BOUND_VARIABLES = ['root', 'partner'];
+const JSONATA_BUILTINS = new Set(
+  ('sum count max min average string substring substringBefore substringAfter lowercase uppercase length trim pad match contains replace split join ' +
+    'formatNumber formatBase formatInteger parseInteger number floor ceil round abs sqrt power random boolean not map zip filter single reduce sift ' +
+    'keys lookup append exists spread merge reverse each error assert type sort shuffle distinct base64encode base64decode encodeUrlComponent encodeUrl ' +
+    'decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis').split(' '),
+);
+const LOOKUP_FUNCTIONS = new Set(['lookup', 'lookupOr', 'lookupFirst']);
+
+/** Loads one lookup table once even when several mappings use it. */
+export type TableLoader = (name: string, file: string) => LookupTable;
+
+export function cachedTableLoader(): TableLoader {
+  const cache = new Map<string, LookupTable>();
+  return (name, file) => {
+    const key = `${name}\u0000${file}`;
+    let table = cache.get(key);
+    if (!table) {
+      table = loadLookupTable(name, file);
+      cache.set(key, table);
+    }
+    return table;
+  };
+}
+
+/** What a load-time problem is about, so the message can name the field and the YAML line. */
+class MappingFileProblem {
+  constructor(
+    private readonly file: string,
+    private readonly doc: YAML.Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  error(reason: string, yamlPath: (string | number)[] = [], field?: string): HubError {
+    const node = yamlPath.length ? this.doc.getIn(yamlPath, true) : undefined;
+    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    const line = offset === undefined ? undefined : this.lines.linePos(offset).line;
+    const where = `${displayPath(this.file)}${line ? ` (line ${line})` : ''}`;
+    return new HubError('HUB_ERR_CONFIG', `mapping ${where}${field ? `, field ${field}` : ''}: ${reason}`, {
+      details: { file: displayPath(this.file), ...(field ? { field } : {}), ...(line ? { line } : {}) },
+      ...(field ? { errors: [{ path: field, message: reason, ...(line ? { line } : {}) }] } : {}),
+    });
+  }
+}
+
+interface AstNode {
+  type?: string;
+  value?: unknown;
+  procedure?: AstNode;
+  arguments?: AstNode[];
+  lhs?: unknown;
+  [key: string]: unknown;
+}
+
+/** Every function called, every variable assigned or taken as a lambda parameter, every lookup table named. */
+function scanAst(root: unknown): { called: Set<string>; defined: Set<string>; tables: Set<string>; dynamicTable: string | undefined } {
+  const called = new Set<string>();
+  const defined = new Set<string>();
+  const tables = new Set<string>();
+  let dynamicTable: string | undefined;
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!value || typeof value !== 'object') return;
+    const node = value as AstNode;
+    if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable' && typeof node.procedure.value === 'string') {
+      const name = node.procedure.value;
+      called.add(name);
+      if (LOOKUP_FUNCTIONS.has(name)) {
+        const first = node.arguments?.[0];
+        if (first?.type === 'string' && typeof first.value === 'string') tables.add(first.value);
+        else if (name !== 'lookup') dynamicTable = name;
+      }
+    }
+    if (node.type === 'bind' && (node.lhs as AstNode | undefined)?.type === 'variable') defined.add(String((node.lhs as AstNode).value));
+    if (node.type === 'lambda') for (const arg of node.arguments ?? []) if (arg.type === 'variable') defined.add(String(arg.value));
+    for (const child of Object.values(node)) if (child && typeof child === 'object') visit(child);
+  };
+  visit(root);
+  return { called, defined, tables, dynamicTable };
+}
+
+interface CompileContext {
+  problem: MappingFileProblem;
+  tables: ReadonlyMap<string, LookupTable>;
+  documentType: CanonicalType;
+}
+
+function compileExpression(source: string, field: string, yamlPath: (string | number)[], ctx: CompileContext): jsonata.Expression {
+  let expression: jsonata.Expression;
+  try {
+    expression = jsonata(source);
+  } catch (error) {
+    const e = error as { message?: string; position?: number; code?: string };
+    throw ctx.problem.error(`expression ${JSON.stringify(source)} does not compile: ${e.message ?? String(error)}${e.position !== undefined ? ` (at character ${e.position})` : ''}`, yamlPath, field);
+  }
+  const { called, defined, tables, dynamicTable } = scanAst(expression.ast());
+  for (const name of called) {
+    const known = JSONATA_BUILTINS.has(name) || (CUSTOM_FUNCTIONS as readonly string[]).includes(name) || defined.has(name) || BOUND_VARIABLES.includes(name);
+    if (!known) throw ctx.problem.error(`expression calls $${name}(), which is neither a JSONata function nor a hub function (${CUSTOM_FUNCTIONS.map((f) => `$${f}`).join(', ')})`, yamlPath, field);
+  }
+  if (dynamicTable) throw ctx.problem.error(`$${dynamicTable}() must name its lookup table as a literal string, e.g. $${dynamicTable}('items', ...)`, yamlPath, field);
+  for (const table of tables) {
+    if (!ctx.tables.has(table)) throw ctx.problem.error(`expression uses lookup "${table}", which is not declared under lookups (declared: ${[...ctx.tables.keys()].join(', ') || 'none'})`, yamlPath, field);
+  }
+  return expression;
+}
+
+function compileFields(value: unknown, parentPath: string, yamlPath: (string | number)[], ctx: CompileContext): [string, FieldNode][] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw ctx.problem.error('expected a mapping of field names to expressions', yamlPath, parentPath || undefined);
+  return Object.entries(value as Record<string, unknown>).map(([key, child]) => {
+    const fieldPath = parentPath ? `${parentPath}.${key}` : key;
+    return [key, compileField(child, fieldPath, [...yamlPath, key], ctx)] as [string, FieldNode];
+  });
+}
+
+function compileField(value: unknown, fieldPath: string, yamlPath: (string | number)[], ctx: CompileContext): FieldNode {
+  if (typeof value === 'string') {
+    if (value.trim() === '') throw ctx.problem.error('empty expression', yamlPath, fieldPath);
+    return { kind: 'expression', path: fieldPath, source: value, expression: compileExpression(value, fieldPath, yamlPath, ctx) };
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const spec = value as Record<string, unknown>;
+    if ('each' in spec || 'fields' in spec) {
+      const extra = Object.keys(spec).filter((k) => k !== 'each' && k !== 'fields');
+      if (typeof spec.each !== 'string' || !spec.fields || extra.length) {
+        throw ctx.problem.error('a list field is { each: <expression giving the source elements>, fields: { ... } } and nothing else', yamlPath, fieldPath);
+      }
+      const itemPath = `${fieldPath}[]`;
+      return {
+        kind: 'each',
+        path: fieldPath,
+        source: spec.each,
+        each: compileExpression(spec.each, `${fieldPath} (each)`, [...yamlPath, 'each'], ctx),
+        fields: compileFields(spec.fields, itemPath, [...yamlPath, 'fields'], ctx),
+      };
+    }
+    return { kind: 'object', path: fieldPath, fields: compileFields(value, fieldPath, yamlPath, ctx) };
+  }
+  throw ctx.problem.error(`a field is a JSONata expression written as a string (quote constants: "'SELF'"), a nested mapping, or { each, fields }; got ${JSON.stringify(value)}`, yamlPath, fieldPath);
+}
+
+function requireString(record: Record<string, unknown>, key: string, problem: MappingFileProblem, yamlPath: string[], allowEmpty = false): string {
+  const value = record[key];
+  if (typeof value !== 'string' || (!allowEmpty && value.trim() === '')) throw problem.error(`${yamlPath.concat(key).join('.')} must be a${allowEmpty ? '' : ' non-empty'} string`, yamlPath.length ? yamlPath : [key]);
+  return value;
+}
+
+/** Reads, checks and compiles one mapping file. Throws HUB_ERR_CONFIG naming the file, the field and the reason. */
+export function loadMappingFile(file: string, loadTable: TableLoader = cachedTableLoader()): CompiledMapping {
+  const lines = new LineCounter();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new HubError('HUB_ERR_CONFIG', `mapping ${displayPath(file)}: file not readable`, { details: { file: displayPath(file) } });
+  }
+  const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const problem = new MappingFileProblem(file, doc, lines);
+  if (doc.errors.length) {
+    const first = doc.errors[0]!;
+    throw problem.error(`not valid YAML: ${first.message.split('\n')[0]} (line ${first.linePos?.[0]?.line ?? '?'})`);
+  }
+  if (!isMap(doc.contents)) throw problem.error('expected a YAML mapping at the top level');
+  const data = doc.toJS() as Record<string, unknown>;
+  const unknown = Object.keys(data).filter((k) => !TOP_LEVEL_KEYS.includes(k));
+  if (unknown.length) throw problem.error(`unknown key(s) ${unknown.join(', ')}; allowed: ${TOP_LEVEL_KEYS.join(', ')}`, [unknown[0]!]);
+
+  const name = path.basename(file).replace(/\.ya?ml$/, '');
+  const format = requireString(data, 'format', problem, []);
+  if (format !== name) throw problem.error(`format is "${format}" but the file is named ${path.basename(file)}; they must match`, ['format']);
+  const documentType = data.documentType as CanonicalType;
+  if (!CANONICAL_TYPES.includes(documentType)) throw problem.error(`documentType must be one of ${CANONICAL_TYPES.join(', ')}`, ['documentType']);
+
+  const detect = (data.detect ?? {}) as Record<string, unknown>;
+  const rootElement = requireString(detect, 'root', problem, ['detect']);
+  const namespace = detect.namespace === undefined ? '' : requireString(detect, 'namespace', problem, ['detect'], true);
+
+  const schemaPath = path.resolve(path.dirname(file), requireString(data, 'schema', problem, []));
+  if (!existsSync(schemaPath)) throw problem.error(`schema ${displayPath(schemaPath)} does not exist`, ['schema']);
+
+  const documentNumber = (data.documentNumber ?? {}) as Record<string, unknown>;
+  const documentNumberXPath = requireString(documentNumber, 'xpath', problem, ['documentNumber']);
+  const namespaces = (documentNumber.namespaces ?? {}) as Record<string, unknown>;
+  if (typeof namespaces !== 'object' || Array.isArray(namespaces) || Object.values(namespaces).some((v) => typeof v !== 'string')) {
+    throw problem.error('documentNumber.namespaces must map prefixes to namespace URIs', ['documentNumber', 'namespaces']);
+  }
+  for (const [, prefix] of documentNumberXPath.matchAll(/(?<![\w.-])([A-Za-z_][\w.-]*):(?!:)/g)) {
+    if (!(prefix! in namespaces)) throw problem.error(`documentNumber.xpath uses prefix ${prefix}: which documentNumber.namespaces does not declare`, ['documentNumber', 'xpath']);
+  }
+
+  const tables = new Map<string, LookupTable>();
+  const lookups = (data.lookups ?? {}) as Record<string, unknown>;
+  if (typeof lookups !== 'object' || Array.isArray(lookups)) throw problem.error('lookups must map table names to files', ['lookups']);
+  for (const [tableName, tableFile] of Object.entries(lookups)) {
+    if (typeof tableFile !== 'string') throw problem.error(`lookups.${tableName} must be a file path`, ['lookups', tableName]);
+    const tablePath = path.resolve(path.dirname(file), tableFile);
+    try {
+      tables.set(tableName, loadTable(tableName, tablePath));
+    } catch (error) {
+      if (error instanceof HubError) throw problem.error(`lookup "${tableName}": ${error.message}`, ['lookups', tableName]);
+      throw error;
+    }
+  }
+
+  if (!data.canonical) throw problem.error('canonical (the field tree) is missing');
+  const ctx: CompileContext = { problem, tables, documentType };
+  const canonical = compileFields(data.canonical, '', ['canonical'], ctx);
+  if (canonical.some(([key]) => key === 'type')) throw problem.error('canonical.type is set from documentType; remove it', ['canonical', 'type'], 'type');
+
+  return {
+    name,
+    file,
+    ...(typeof data.description === 'string' ? { description: data.description } : {}),
+    documentType,
+    rootElement,
+    namespace,
+    schemaPath,
+    documentNumberXPath,
+    namespaces: namespaces as Record<string, string>,
+    tables,
+    canonical,
+  };
+}

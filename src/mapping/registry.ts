@@ -1,0 +1,118 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { checkCanonical } from '../canonical/check.js';
+import type { CanonicalDocument, CanonicalType } from '../canonical/types.js';
+import { HubError } from '../errors/hub-error.js';
+import { evaluateMapping, peekDocumentNumber } from './evaluate.js';
+import { cachedTableLoader, loadMappingFile, type CompiledMapping } from './mapping-file.js';
+import { parseDocument } from './parse.js';
+import { displayPath } from './paths.js';
+
+export { diffJson } from './json-diff.js';
+
+/** One partner document format: how to recognise it, validate it, number it and map it (one mapping file). */
+export interface FormatDefinition {
+  /** Format id = mapping file basename without .yaml, e.g. 'ubl-order'. */
+  name: string;
+  /** Absolute path of the mapping file. */
+  file: string;
+  documentType: CanonicalType;
+  /** Root element local name, e.g. 'Order'. */
+  rootElement: string;
+  /** Root namespace URI ('' when none). */
+  namespace: string;
+  /** Absolute path of the XSD (declared relative to the mapping file in YAML). */
+  schemaPath: string;
+  /** XPath 1.0 to the document number, e.g. '/*\/cbc:ID'. */
+  documentNumberXPath: string;
+  /** Prefixes used in documentNumberXPath. */
+  namespaces: Record<string, string>;
+}
+
+/** Who sent the document being mapped: the partner scopes cross-reference lookups; the rest names it in errors. */
+export interface MappingContext {
+  partner: string;
+  messageId?: string;
+  documentNumber?: string;
+}
+
+function definitionOf(mapping: CompiledMapping): FormatDefinition {
+  return Object.freeze({
+    name: mapping.name,
+    file: mapping.file,
+    documentType: mapping.documentType,
+    rootElement: mapping.rootElement,
+    namespace: mapping.namespace,
+    schemaPath: mapping.schemaPath,
+    documentNumberXPath: mapping.documentNumberXPath,
+    namespaces: Object.freeze({ ...mapping.namespaces }),
+  });
+}
+
+/** Every loaded format and its compiled mapping; built by loadMappings at start, read-only afterwards. */
+export class MappingRegistry {
+  readonly formats: readonly FormatDefinition[];
+  private readonly mappings: ReadonlyMap<string, CompiledMapping>;
+
+  constructor(mappings: readonly CompiledMapping[]) {
+    this.mappings = new Map(mappings.map((m) => [m.name, m]));
+    this.formats = Object.freeze(mappings.map(definitionOf));
+  }
+
+  get(name: string): FormatDefinition | undefined {
+    return this.formats.find((f) => f.name === name);
+  }
+
+  /**
+   * Maps a well-formed (already XSD-valid) document of this format to its canonical document, checked against its JSON Schema.
+   * Throws HubError HUB_ERR_MAPPING (expression failed, or evaluated to something wrong), HUB_ERR_LOOKUP_MISSING, HUB_ERR_CANONICAL_INVALID.
+   */
+  async map(format: string, xml: string, ctx: MappingContext): Promise<CanonicalDocument> {
+    const mapping = this.mappings.get(format);
+    if (!mapping) throw new HubError('HUB_ERR_MAPPING', `no mapping for format ${format}; known: ${[...this.mappings.keys()].join(', ')}`, { details: { format } });
+    const file = displayPath(mapping.file);
+    let root: unknown;
+    let rootName: string;
+    try {
+      ({ root, rootName } = parseDocument(xml));
+    } catch (error) {
+      throw new HubError('HUB_ERR_MAPPING', `${file}: the document could not be read for mapping: ${(error as Error).message}${ctx.documentNumber ? ` — document ${ctx.documentNumber}` : ''}`, {
+        details: { file, ...(ctx.documentNumber ? { document: ctx.documentNumber } : {}), ...(ctx.messageId ? { messageId: ctx.messageId } : {}) },
+      });
+    }
+    const document = ctx.documentNumber ?? (await peekDocumentNumber(mapping, root, ctx.partner)) ?? '(no number)';
+    if (rootName !== mapping.rootElement) {
+      throw new HubError('HUB_ERR_MAPPING', `${file}: expects a ${mapping.rootElement} document, got root element ${rootName} — document ${document}`, {
+        details: { file, document, ...(ctx.messageId ? { messageId: ctx.messageId } : {}) },
+      });
+    }
+    const canonical = await evaluateMapping(mapping, root, { partner: ctx.partner, document, ...(ctx.messageId ? { messageId: ctx.messageId } : {}) });
+    try {
+      checkCanonical(canonical, { file, document });
+    } catch (error) {
+      if (error instanceof HubError && ctx.messageId) error.details.messageId = ctx.messageId;
+      throw error;
+    }
+    return canonical;
+  }
+}
+
+/**
+ * Loads and checks every mapping file (mappingsDir/*.yaml) and lookup table at start: every JSONata expression
+ * compiles, every referenced lookup is declared and parses, the XSD file exists. Several formats may share a root
+ * element (partner variants of UBL Order): detection picks among the formats the sending partner may use.
+ * Throws HubError HUB_ERR_CONFIG naming file and reason.
+ */
+export async function loadMappings(options: { mappingsDir: string }): Promise<MappingRegistry> {
+  const dir = path.resolve(options.mappingsDir);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch {
+    throw new HubError('HUB_ERR_CONFIG', `mappings folder ${displayPath(dir)} does not exist or is not readable`);
+  }
+  if (names.length === 0) throw new HubError('HUB_ERR_CONFIG', `mappings folder ${displayPath(dir)} holds no mapping files (*.yaml)`);
+  const loadTable = cachedTableLoader();
+  const mappings = names.map((name) => loadMappingFile(path.join(dir, name), loadTable));
+  return new MappingRegistry(mappings);
+}
