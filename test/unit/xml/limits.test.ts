@@ -16,7 +16,7 @@ function limitError(text: string, limits = DEFAULT_XML_LIMITS): HubError | undef
 
 describe('xml/limits', () => {
   it('passes a real UBL order untouched', () => {
-    const order = readFileSync(path.join(projectRoot(), '../shared/data/ubl-2.1/examples/UBL-Order-2.1-Example.xml'), 'latin1');
+    const order = readFileSync(path.join(projectRoot(), 'fixtures/ubl-order/ubl-order-2.1-example.xml'), 'latin1');
     expect(limitError(order)).to.equal(undefined);
   });
 
