@@ -1,4 +1,6 @@
-import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import http, { type Server } from 'node:http';
+import https from 'node:https';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -15,6 +17,7 @@ import { transformMessage } from './pipeline/transform.js';
 import { HubQueues } from './queue/queues.js';
 import { startWorkers } from './queue/workers.js';
 import { connectionOptions, createRedis, resolveRedisUrl } from './redis/connect.js';
+import { AuditLog } from './store/audit-log.js';
 import { MessageStore } from './store/message-store.js';
 import { XsdCache } from './xml/xsd-cache.js';
 import type { Express } from 'express';
@@ -50,10 +53,29 @@ export interface Hub {
   server?: Server;
   workers: Worker[];
   credentials?: CredentialStore;
+  audit?: AuditLog;
   credentialsFile?: string;
   /** The address the server listens on (with the actual port when 0 was configured). */
   url?: string;
   close(): Promise<void>;
+}
+
+/**
+ * HTTPS when a certificate is configured (client certificates requested when a partner CA is configured, and
+ * required with requireClientCert), else plain HTTP (refused by the config check off loopback).
+ */
+function createServer(config: HubConfig, app: Express): Server {
+  const tls = config.server.tls;
+  if (!tls) return http.createServer(app);
+  return https.createServer(
+    {
+      cert: readFileSync(tls.certFile),
+      key: readFileSync(tls.keyFile),
+      ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: tls.requireClientCert } : {}),
+      minVersion: 'TLSv1.2',
+    },
+    app,
+  );
 }
 
 /** The one composition root: config -> Redis, schemas, mappings, adapters -> server and/or workers. */
@@ -110,17 +132,21 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       hub.credentials = credentials;
       hub.credentialsFile = credentialsFile;
       if (created.length) logger.info({ file: credentialsFile, principals: created }, `created API keys for ${created.join(', ')}; they are in ${credentialsFile} (mode 0600)`);
-      const app = buildApp({ config, credentials, adapters, redis, mappings, xsd, store, queues, logger });
+      const audit = new AuditLog(redis, config.redis.keyPrefix, logger);
+      hub.audit = audit;
+      for (const name of created) await audit.record({ event: 'credential.created', actor: 'hub', detail: `${name}: first key, written to ${credentialsFile}` });
+      const app = buildApp({ config, credentials, adapters, redis, mappings, xsd, store, queues, logger, audit, limits: config.limits });
       hub.app = app;
-      const server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(config.server.port, config.server.host, () => resolve(s));
-        s.once('error', reject);
+      const server = createServer(config, app);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.server.port, config.server.host, () => resolve());
       });
       server.keepAliveTimeout = 65_000;
       hub.server = server;
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;
-      hub.url = `http://${config.server.host}:${port}`;
+      hub.url = `${config.server.tls ? 'https' : 'http'}://${config.server.host}:${port}`;
       closers.push(
         () =>
           new Promise<void>((resolve) => {

@@ -19,6 +19,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Fingerprints compare as upper-case hex without colons. */
+export function normaliseFingerprint(fingerprint: string): string {
+  return fingerprint.replace(/:/g, '').toUpperCase();
+}
+
 function readSecretEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const file = env[`${name}_FILE`];
   if (file) return readFileSync(file, 'utf8').trim();
@@ -54,10 +59,40 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new HubError('HUB_ERR_CONFIG', `PORT must be an integer 0-65535, got "${env.PORT}"`);
   }
+  const host: string = env.HOST ?? doc.server.host;
+  const tlsCert = env.HUB_TLS_CERT_FILE ?? doc.server.tls?.certFile;
+  const tlsKey = env.HUB_TLS_KEY_FILE ?? doc.server.tls?.keyFile;
+  const tlsCa = env.HUB_TLS_CA_FILE ?? doc.server.tls?.caFile;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new HubError('HUB_ERR_CONFIG', 'TLS needs both a certificate and a key (server.tls.certFile/keyFile or HUB_TLS_CERT_FILE/HUB_TLS_KEY_FILE)');
+  const tls = tlsCert
+    ? {
+        certFile: path.resolve(rootDir, tlsCert),
+        keyFile: path.resolve(rootDir, tlsKey),
+        ...(tlsCa ? { caFile: path.resolve(rootDir, tlsCa) } : {}),
+        requireClientCert: env.HUB_TLS_REQUIRE_CLIENT_CERT !== undefined ? env.HUB_TLS_REQUIRE_CLIENT_CERT === 'true' : (doc.server.tls?.requireClientCert ?? false),
+      }
+    : undefined;
+  if (tls?.requireClientCert && !tls.caFile) throw new HubError('HUB_ERR_CONFIG', 'server.tls.requireClientCert needs server.tls.caFile (the CA that signs partner certificates)');
+  const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  if (!tls && !loopback && !doc.server.allowPlainHttp) {
+    throw new HubError('HUB_ERR_CONFIG', `plain HTTP on ${host} is refused: configure server.tls (or HUB_TLS_CERT_FILE/HUB_TLS_KEY_FILE), or, behind a TLS-terminating proxy, set server.allowPlainHttp: true`);
+  }
+  const partners = Object.entries(doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional' }>);
   const config: HubConfig = {
     rootDir,
     configFile,
-    server: { host: env.HOST ?? doc.server.host, port, bodyLimitBytes: doc.server.bodyLimitBytes },
+    server: {
+      host,
+      port,
+      bodyLimitBytes: doc.server.bodyLimitBytes,
+      ...(tls ? { tls } : {}),
+      allowPlainHttp: doc.server.allowPlainHttp,
+      trustProxy: doc.server.trustProxy,
+      ...(doc.server.clientCertFingerprintHeader ? { clientCertFingerprintHeader: doc.server.clientCertFingerprintHeader } : {}),
+    },
+    limits: { ...doc.limits },
+    rateLimits: { ...doc.rateLimits },
+    security: { ...doc.security },
     redis: { url: readSecretEnv(env, 'REDIS_URL') ?? doc.redis.url, keyPrefix: env.HUB_KEY_PREFIX ?? doc.redis.keyPrefix },
     paths: {
       mappings: path.resolve(rootDir, doc.paths.mappings),
@@ -66,7 +101,10 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     },
     pipeline: { ...doc.pipeline },
     partners: Object.fromEntries(
-      Object.entries(doc.partners as Record<string, { name?: string; formats: string[] }>).map(([id, p]) => [id, { id, name: p.name ?? id, formats: p.formats }]),
+      partners.map(([id, p]) => [
+        id,
+        { id, name: p.name ?? id, formats: p.formats, partyIds: p.partyIds, certificateFingerprints: (p.certificateFingerprints ?? []).map(normaliseFingerprint), signature: p.signature },
+      ]),
     ),
     adapters: Object.entries(doc.adapters as Record<string, { type: string; modules: ErpModule[]; enabled: boolean; options: Record<string, unknown> }>).map(
       ([name, a]) => ({ name, type: a.type, modules: a.modules, enabled: a.enabled, options: a.options }),

@@ -6,6 +6,14 @@ const moduleList = { type: 'array', items: { enum: ERP_MODULES }, minItems: 1, u
 const id = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' } as const;
 
 export const CONFIG_SCHEMA = {
+  $defs: {
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['limit', 'windowSeconds'],
+      properties: { limit: { type: 'integer', minimum: 1 }, windowSeconds: { type: 'integer', minimum: 1, maximum: 86400 } },
+    },
+  },
   type: 'object',
   additionalProperties: false,
   required: ['partners', 'adapters', 'routes'],
@@ -17,6 +25,54 @@ export const CONFIG_SCHEMA = {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 5242880 },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['certFile', 'keyFile'],
+          properties: {
+            certFile: { type: 'string' },
+            keyFile: { type: 'string' },
+            /** CA bundle that signs partner client certificates (mTLS). */
+            caFile: { type: 'string' },
+            /** Refuse the TLS handshake without a client certificate signed by caFile. */
+            requireClientCert: { type: 'boolean', default: false },
+          },
+        },
+        /** Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy). */
+        allowPlainHttp: { type: 'boolean', default: false },
+        /** Trust X-Forwarded-* from this many proxies (or these addresses): the client address for rate limits. */
+        trustProxy: { oneOf: [{ type: 'boolean' }, { type: 'integer', minimum: 0 }, { type: 'string' }], default: false },
+        /** Behind a proxy that terminates mTLS: the header carrying the client certificate's SHA-256 fingerprint. */
+        clientCertFingerprintHeader: { type: 'string', pattern: '^[A-Za-z0-9-]+$' },
+      },
+      default: {},
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxDepth: { type: 'integer', minimum: 4, default: 64 },
+        maxElements: { type: 'integer', minimum: 10, default: 100000 },
+        maxAttributes: { type: 'integer', minimum: 1, default: 64 },
+        maxTextLength: { type: 'integer', minimum: 64, default: 4194304 },
+      },
+      default: {},
+    },
+    rateLimits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        perPartner: { $ref: '#/$defs/rateLimit', default: { limit: 600, windowSeconds: 60 } },
+        perAddress: { $ref: '#/$defs/rateLimit', default: { limit: 1200, windowSeconds: 60 } },
+      },
+      default: {},
+    },
+    security: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** How far a signed request's timestamp may be from the hub's clock, and how long signatures are remembered. */
+        signatureWindowSeconds: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
       },
       default: {},
     },
@@ -56,10 +112,16 @@ export const CONFIG_SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['formats'],
+        required: ['formats', 'partyIds'],
         properties: {
           name: { type: 'string' },
           formats: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
+          /** The identifiers (GLN, endpoint id, VAT id ...) by which this partner appears as sender in its documents. */
+          partyIds: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
+          /** SHA-256 fingerprints of the client certificates this partner may use; when set, one is required. */
+          certificateFingerprints: { type: 'array', items: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' }, uniqueItems: true },
+          /** required: every post must carry a valid X-Hub-Signature; optional: checked when present. */
+          signature: { enum: ['required', 'optional'], default: 'optional' },
         },
       },
     },

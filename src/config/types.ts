@@ -1,4 +1,5 @@
 import type { CanonicalType } from '../canonical/types.js';
+import type { XmlLimits } from '../xml/limits.js';
 import type { ErpModule } from './schema.js';
 
 export type { ErpModule } from './schema.js';
@@ -8,6 +9,23 @@ export interface PartnerConfig {
   readonly id: string;
   readonly name: string;
   readonly formats: readonly string[];
+  /** Identifiers by which the partner appears as sender in its documents (sender binding). */
+  readonly partyIds: readonly string[];
+  /** Normalised (upper-case hex, no colons) SHA-256 fingerprints of its client certificates; empty: none bound. */
+  readonly certificateFingerprints: readonly string[];
+  readonly signature: 'required' | 'optional';
+}
+
+export interface TlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile?: string;
+  readonly requireClientCert: boolean;
+}
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
 }
 
 /** One configured adapter instance. */
@@ -31,7 +49,18 @@ export interface RouteConfig {
 export interface HubConfig {
   readonly rootDir: string;
   readonly configFile: string;
-  readonly server: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    readonly tls?: TlsConfig;
+    readonly allowPlainHttp: boolean;
+    readonly trustProxy: boolean | number | string;
+    readonly clientCertFingerprintHeader?: string;
+  };
+  readonly limits: XmlLimits;
+  readonly rateLimits: { readonly perPartner: RateLimit; readonly perAddress: RateLimit };
+  readonly security: { readonly signatureWindowSeconds: number };
   /** url undefined: find or start a local Redis (see redis/connect). */
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   readonly paths: { readonly mappings: string; readonly var: string; readonly adapters: string };

@@ -15,6 +15,12 @@ export interface ErrorSpec {
 export const ERROR_CATALOG = {
   /** The request carries no credential, or one the hub does not know. */
   HUB_ERR_UNAUTHENTICATED: { status: 401, retryable: false, title: 'Missing or unknown credential' },
+  /** A signed post's X-Hub-Signature or X-Hub-Timestamp is missing, malformed, stale, wrong or replayed. */
+  HUB_ERR_SIGNATURE_INVALID: { status: 401, retryable: false, title: 'Invalid request signature' },
+  /** The document names a sender that is not one of the authenticated partner's party ids. */
+  HUB_ERR_SENDER_MISMATCH: { status: 403, retryable: false, title: 'Sender does not match the partner' },
+  /** Too many requests in the current window, per partner or per address. */
+  HUB_ERR_RATE_LIMITED: { status: 429, retryable: true, title: 'Too many requests' },
   /** The credential is valid but its role may not use this endpoint or resource. */
   HUB_ERR_FORBIDDEN: { status: 403, retryable: false, title: 'Not allowed for this credential' },
   /** The body is larger than the configured limit. */

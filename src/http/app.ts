@@ -5,7 +5,10 @@ import type { AdapterRegistry } from '../adapters/registry.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import type { HubConfig } from '../config/types.js';
 import type { IntakeDeps } from '../pipeline/intake.js';
+import type { AuditLog } from '../store/audit-log.js';
+import { requireRole, type AuthDeps } from './middleware/auth.js';
 import { notFound, problemHandler } from './middleware/errors.js';
+import { RateLimiter, securityHeaders, SignatureVerifier } from './middleware/security.js';
 import { documentRoutes } from './routes/documents.js';
 import { erpRoutes } from './routes/erp.js';
 import { opsRoutes } from './routes/ops.js';
@@ -15,27 +18,35 @@ export interface AppDeps extends IntakeDeps {
   credentials: CredentialStore;
   adapters: AdapterRegistry;
   redis: Redis;
+  audit: AuditLog;
 }
 
 /** Builds the HTTP API from config and dependencies; no listening, no globals. */
 export function buildApp(deps: AppDeps): Express {
+  const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.disable('etag');
+  app.set('trust proxy', config.server.trustProxy);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      deps.logger.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, principal: req.principal?.id }, 'request');
+      deps.logger.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, principal: req.principal?.id, address: req.ip }, 'request');
     });
-    res.set('X-Content-Type-Options', 'nosniff');
-    res.set('Cache-Control', 'no-store');
     next();
   });
+  app.use(securityHeaders(Boolean(config.server.tls)));
 
+  // The one endpoint without a credential: liveness says nothing about the hub's contents.
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+
+  const rateLimiter = new RateLimiter(deps.redis, config.redis.keyPrefix, deps.audit);
+  app.use(rateLimiter.perAddress(config.rateLimits.perAddress));
+  const auth: AuthDeps = { config, credentials: deps.credentials, audit: deps.audit };
+
+  app.get('/readyz', requireRole(auth, 'ops'), async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
       checks.redis = (await deps.redis.ping()) === 'PONG' ? 'ok' : 'no answer';
@@ -48,9 +59,10 @@ export function buildApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
-  app.use(documentRoutes(deps.config, deps.credentials, deps));
-  app.use(erpRoutes(deps.credentials, deps.adapters));
-  app.use(opsRoutes(deps.credentials, { store: deps.store, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(deps.config.partners) }));
+  const signatures = new SignatureVerifier(deps.redis, config.redis.keyPrefix, config.security.signatureWindowSeconds);
+  app.use(documentRoutes(config, { ...deps, auth, rateLimiter, signatures }));
+  app.use(erpRoutes(auth, deps.adapters));
+  app.use(opsRoutes(auth, { store: deps.store, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;

@@ -24,12 +24,17 @@ export interface CompiledMapping {
   namespace: string;
   schemaPath: string;
   documentNumberXPath: string;
+  /** XPath 1.0 selecting every identifier of the party that sends this document (sender binding). */
+  senderXPath: string;
+  /** Which party of the document is the sender, for messages: buyer (orders) or seller (invoices, despatch advices). */
+  senderParty: 'buyer' | 'seller';
+  /** Prefixes used by documentNumber.xpath and sender.xpath. */
   namespaces: Record<string, string>;
   tables: ReadonlyMap<string, LookupTable>;
   canonical: ReadonlyArray<readonly [string, FieldNode]>;
 }
 
-const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'documentNumber', 'lookups', 'canonical'];
+const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'documentNumber', 'sender', 'lookups', 'canonical'];
 /** Variables the evaluator binds for every expression besides the functions. */
 export const BOUND_VARIABLES = ['root', 'partner'];
 const JSONATA_BUILTINS = new Set(
@@ -221,6 +226,14 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
     if (!(prefix! in namespaces)) throw problem.error(`documentNumber.xpath uses prefix ${prefix}: which documentNumber.namespaces does not declare`, ['documentNumber', 'xpath']);
   }
 
+  const sender = (data.sender ?? {}) as Record<string, unknown>;
+  const senderParty = sender.party;
+  if (senderParty !== 'buyer' && senderParty !== 'seller') throw problem.error('sender.party must be buyer or seller: the party of the document that sends it', ['sender', 'party']);
+  const senderXPath = requireString(sender, 'xpath', problem, ['sender']);
+  for (const [, prefix] of senderXPath.matchAll(/(?<![\w.-])([A-Za-z_][\w.-]*):(?!:)/g)) {
+    if (!(prefix! in namespaces)) throw problem.error(`sender.xpath uses prefix ${prefix}: which documentNumber.namespaces does not declare`, ['sender', 'xpath']);
+  }
+
   const tables = new Map<string, LookupTable>();
   const lookups = (data.lookups ?? {}) as Record<string, unknown>;
   if (typeof lookups !== 'object' || Array.isArray(lookups)) throw problem.error('lookups must map table names to files', ['lookups']);
@@ -249,6 +262,8 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
     namespace,
     schemaPath,
     documentNumberXPath,
+    senderXPath,
+    senderParty,
     namespaces: namespaces as Record<string, string>,
     tables,
     canonical,

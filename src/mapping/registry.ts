@@ -25,7 +25,11 @@ export interface FormatDefinition {
   schemaPath: string;
   /** XPath 1.0 to the document number, e.g. '/*\/cbc:ID'. */
   documentNumberXPath: string;
-  /** Prefixes used in documentNumberXPath. */
+  /** XPath 1.0 selecting every identifier of the sending party (checked against the partner's party ids). */
+  senderXPath: string;
+  /** The party of the document that sends it: buyer (orders) or seller (invoices, despatch advices). */
+  senderParty: 'buyer' | 'seller';
+  /** Prefixes used in documentNumberXPath and senderXPath. */
   namespaces: Record<string, string>;
 }
 
@@ -45,6 +49,8 @@ function definitionOf(mapping: CompiledMapping): FormatDefinition {
     namespace: mapping.namespace,
     schemaPath: mapping.schemaPath,
     documentNumberXPath: mapping.documentNumberXPath,
+    senderXPath: mapping.senderXPath,
+    senderParty: mapping.senderParty,
     namespaces: Object.freeze({ ...mapping.namespaces }),
   });
 }

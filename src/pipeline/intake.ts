@@ -6,7 +6,10 @@ import type { FormatDefinition, MappingRegistry } from '../mapping/registry.js';
 import type { HubQueues } from '../queue/queues.js';
 import type { MessageStore } from '../store/message-store.js';
 import { uuidv7 } from '../util/ids.js';
+import { HubError } from '../errors/hub-error.js';
+import { decodeXml } from '../xml/decode.js';
 import { inspectDocument } from '../xml/inspect.js';
+import type { XmlLimits } from '../xml/limits.js';
 import type { XsdCache } from '../xml/xsd-cache.js';
 
 export interface IntakeDeps {
@@ -15,6 +18,7 @@ export interface IntakeDeps {
   store: MessageStore;
   queues: HubQueues;
   logger: Logger;
+  limits: XmlLimits;
 }
 
 export interface IntakeResult {
@@ -35,7 +39,17 @@ export function partnerFormats(partner: PartnerConfig, mappings: MappingRegistry
  * A document already accepted (same partner, type and number, or the same bytes) returns the original id.
  */
 export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps: IntakeDeps): Promise<IntakeResult> {
-  const { format, documentNumber } = inspectDocument(body, partnerFormats(partner, deps.mappings), deps.xsd);
+  decodeXml(body); // an encoding the workers could not read is refused now, not after the 202
+  const { format, documentNumber, senderIds } = inspectDocument(body, partnerFormats(partner, deps.mappings), deps.xsd, deps.limits);
+  if (!senderIds.some((id) => partner.partyIds.includes(id))) {
+    throw new HubError(
+      'HUB_ERR_SENDER_MISMATCH',
+      senderIds.length
+        ? `The ${format.senderParty} of this ${format.documentType} (${senderIds.join(', ')}) is not one of your party ids; you may only send documents in your own name.`
+        : `This ${format.documentType} names no ${format.senderParty} identifier, so it cannot be checked against your party ids.`,
+      { details: { senderIds, format: format.name } },
+    );
+  }
   const id = uuidv7();
   const sha256 = createHash('sha256').update(body).digest('hex');
   const { duplicateOf } = await deps.store.accept({ id, partner: partner.id, format: format.name, documentType: format.documentType, documentNumber, sha256, raw: body });

@@ -2,12 +2,15 @@ import type { XmlDocument } from 'libxml2-wasm';
 import { HubError } from '../errors/hub-error.js';
 import type { FormatDefinition } from '../mapping/registry.js';
 import { parseUntrustedXml } from './safe-parse.js';
+import type { XmlLimits } from './limits.js';
 import type { XsdCache } from './xsd-cache.js';
 
 /** What the hub learns about a document before storing it. */
 export interface InspectedDocument {
   format: FormatDefinition;
   documentNumber: string;
+  /** Every identifier the document gives for its sending party (format's sender XPath). */
+  senderIds: string[];
 }
 
 function describeRoot(doc: XmlDocument): string {
@@ -19,8 +22,8 @@ function describeRoot(doc: XmlDocument): string {
  * The request-path checks, in order: no DOCTYPE/entities, well-formed, root element + namespace among the
  * candidate formats, valid against that format's compiled XSD, document number present.
  */
-export function inspectDocument(bytes: Uint8Array, candidates: readonly FormatDefinition[], xsd: XsdCache): InspectedDocument {
-  const doc = parseUntrustedXml(bytes);
+export function inspectDocument(bytes: Uint8Array, candidates: readonly FormatDefinition[], xsd: XsdCache, limits?: XmlLimits): InspectedDocument {
+  const doc = parseUntrustedXml(bytes, limits);
   try {
     const root = doc.root;
     const format = candidates.find((f) => f.rootElement === root.name && f.namespace === (root.namespaceUri ?? ''));
@@ -36,7 +39,8 @@ export function inspectDocument(bytes: Uint8Array, candidates: readonly FormatDe
     if (!documentNumber) {
       throw new HubError('HUB_ERR_DOCUMENT_NUMBER_MISSING', `The document has no document number at ${format.documentNumberXPath}; it is required to track the document and detect duplicates.`);
     }
-    return { format, documentNumber };
+    const senderIds = [...new Set(doc.find(format.senderXPath, format.namespaces).map((n) => n.content.trim()).filter(Boolean))];
+    return { format, documentNumber, senderIds };
   } finally {
     doc.dispose();
   }

@@ -53,6 +53,8 @@ export async function startTestHub(options: { configure?: (config: any) => void;
   const raw = demoConfig();
   raw.pipeline = { ...raw.pipeline, backoffMs: 50, attempts: 3 };
   raw.adapters.archive.options.dir = path.join(varDir, 'out');
+  // Tests post hundreds of documents a second from one address; the rate-limit test sets its own limits.
+  raw.rateLimits = { perPartner: { limit: 1_000_000, windowSeconds: 60 }, perAddress: { limit: 1_000_000, windowSeconds: 60 } };
   options.configure?.(raw);
   const configFile = path.join(varDir, 'hub.yaml');
   writeFileSync(configFile, stringify(raw));

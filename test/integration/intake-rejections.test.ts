@@ -141,7 +141,8 @@ describe('intake: rejections, duplicates and tracking', function () {
 
   it('reports health and readiness', async () => {
     expect((await call(t.url, 'GET', '/healthz')).status).to.equal(200);
-    const ready = await call(t.url, 'GET', '/readyz');
+    expect((await call(t.url, 'GET', '/readyz')).status).to.equal(401);
+    const ready = await call(t.url, 'GET', '/readyz', { key: t.keys.ops });
     expect(ready.status).to.equal(200);
     expect(ready.body.checks.redis).to.equal('ok');
     expect(ready.body.checks.schemas).to.match(/^ok \(\d+ compiled\)$/);

@@ -81,14 +81,12 @@ describe('intake to outbox with every real fixture (real Redis, real HTTP)', fun
     expect(routed.detail).to.contain('outbox (sales, inventory)');
   });
 
-  it('accepts the OASIS trivial invoice (valid XSD) and fails it with the mapping field it lacks', async () => {
+  it('refuses the OASIS trivial invoice (valid XSD) because it names no supplier id to bind to the sender', async () => {
     const trivial = readFileSync(path.join(FIXTURES, 'ubl-invoice', 'ubl-invoice-2.1-example-trivial.xml'));
     const posted = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.globex, body: trivial });
-    expect(posted.status).to.equal(202);
-    const view = await waitForStatus(t, posted.body.id);
-    expect(view.status).to.equal('failed');
-    expect(view.error.code).to.equal('HUB_ERR_MAPPING');
-    expect(view.error.message).to.contain('mappings/ubl-invoice.yaml, field seller.internalId');
+    expect(posted.status).to.equal(403);
+    expect(posted.body.code).to.equal('HUB_ERR_SENDER_MISMATCH');
+    expect(posted.body.detail).to.contain('names no seller identifier');
   });
 
   it('rejects the Greek PEPPOL invoices that fail the XSD, with line numbers', async () => {

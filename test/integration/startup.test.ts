@@ -46,7 +46,7 @@ describe('start-up', function () {
       const { CredentialStore } = await import('../../src/auth/credentials.js');
       const again = CredentialStore.ensure(t.hub.config);
       expect(again.created).to.deep.equal([]);
-      expect(again.store.verify(keys.partners.acme)).to.deep.equal({ role: 'partner', id: 'acme' });
+      expect(again.store.verify(keys.partners.acme)?.principal).to.deep.equal({ role: 'partner', id: 'acme' });
       expect(again.store.verify(keys.partners.acme + 'x')).to.equal(undefined);
       expect(JSON.parse(readFileSync(file, 'utf8'))).to.deep.equal(keys);
     } finally {

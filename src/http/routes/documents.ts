@@ -1,11 +1,12 @@
-import express, { Router } from 'express';
-import type { CredentialStore } from '../../auth/credentials.js';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { RateLimiter, SignatureVerifier } from '../middleware/security.js';
 import type { HubConfig } from '../../config/types.js';
 import { HubError } from '../../errors/hub-error.js';
 import { intakeDocument, type IntakeDeps } from '../../pipeline/intake.js';
 import type { MessageRecord, MessageStore } from '../../store/message-store.js';
 import { UUID_PATTERN } from '../../util/ids.js';
-import { requireRole } from '../middleware/auth.js';
+import { requireRole, type AuthDeps } from '../middleware/auth.js';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
 
@@ -29,19 +30,39 @@ export async function messageView(store: MessageStore, record: MessageRecord) {
   };
 }
 
+export interface DocumentRouteDeps extends IntakeDeps {
+  auth: AuthDeps;
+  rateLimiter: RateLimiter;
+  signatures: SignatureVerifier;
+  audit: AuditLog;
+}
+
 /** Partner endpoints: post a document, track it. */
-export function documentRoutes(config: HubConfig, credentials: CredentialStore, deps: IntakeDeps): Router {
+export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Router {
   const router = Router();
   const xmlBody = express.raw({ type: () => true, limit: config.server.bodyLimitBytes });
 
-  router.post('/v1/documents', requireRole(credentials, 'partner'), (req, _res, next) => {
+  const checkMediaType = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is(XML_TYPES)) return next(new HubError('HUB_ERR_UNSUPPORTED_MEDIA_TYPE', `Send the document with Content-Type: application/xml (got ${req.get('content-type') ?? 'none'}).`));
     next();
-  }, xmlBody, async (req, res) => {
+  };
+
+  router.post('/v1/documents', requireRole(deps.auth, 'partner'), deps.rateLimiter.perPartner(config.rateLimits.perPartner), checkMediaType, xmlBody, async (req, res) => {
     const partner = config.partners[req.principal!.id];
     if (!partner) throw new HubError('HUB_ERR_FORBIDDEN', 'This partner is no longer configured.');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = await intakeDocument(body, partner, deps);
+    const actor = `partner:${partner.id}`;
+    let result;
+    try {
+      await deps.signatures.verify(req, body, partner.signature === 'required');
+      result = await intakeDocument(body, partner, deps);
+    } catch (error) {
+      if (error instanceof HubError) {
+        const event = error.code === 'HUB_ERR_SENDER_MISMATCH' ? 'sender.mismatch' : error.code === 'HUB_ERR_SIGNATURE_INVALID' ? 'signature.invalid' : 'document.rejected';
+        await deps.audit.record({ event, actor, address: req.ip, code: error.code, detail: error.message.slice(0, 300) });
+      }
+      throw error;
+    }
     const links = { self: `/v1/documents/${result.id}` };
     if (result.duplicate) {
       const original = await deps.store.get(result.id);
@@ -51,7 +72,7 @@ export function documentRoutes(config: HubConfig, credentials: CredentialStore, 
     res.status(202).location(links.self).json({ id: result.id, documentType: result.documentType, documentNumber: result.documentNumber, status: 'accepted', links });
   });
 
-  router.get('/v1/documents/:id', requireRole(credentials, 'partner', 'ops'), async (req, res) => {
+  router.get('/v1/documents/:id', requireRole(deps.auth, 'partner', 'ops'), async (req, res) => {
     const id = String(req.params.id);
     const record = UUID_PATTERN.test(id) ? await deps.store.get(id) : undefined;
     // A partner asking for another partner's message learns nothing, not even that it exists.

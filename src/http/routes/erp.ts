@@ -1,16 +1,15 @@
 import express, { Router } from 'express';
 import type { AdapterRegistry } from '../../adapters/registry.js';
-import type { CredentialStore } from '../../auth/credentials.js';
 import { ERP_MODULES, type ErpModule } from '../../config/schema.js';
 import { HubError } from '../../errors/hub-error.js';
-import { requireRole } from '../middleware/auth.js';
+import { requireRole, type AuthDeps } from '../middleware/auth.js';
 
 const MAX_LIMIT = 500;
 
 /** ERP endpoints: pull canonical messages of a module and acknowledge them. */
-export function erpRoutes(credentials: CredentialStore, adapters: AdapterRegistry): Router {
+export function erpRoutes(auth: AuthDeps, adapters: AdapterRegistry): Router {
   const router = Router();
-  router.use('/v1/erp', requireRole(credentials, 'erp'));
+  router.use('/v1/erp', requireRole(auth, 'erp'));
 
   router.get('/v1/erp/messages', async (req, res) => {
     const module = String(req.query.module ?? '');

@@ -32,8 +32,17 @@ describe('config/load', () => {
   });
 
   it('applies PORT, HOST, REDIS_URL and HUB_KEY_PREFIX from the environment', () => {
-    const config = loadConfig({ env: { PORT: '9999', HOST: '0.0.0.0', REDIS_URL: 'redis://h:1/2', HUB_KEY_PREFIX: 'x' } });
-    expect([config.server.port, config.server.host, config.redis.url, config.redis.keyPrefix]).to.deep.equal([9999, '0.0.0.0', 'redis://h:1/2', 'x']);
+    const config = loadConfig({ env: { PORT: '9999', HOST: '::1', REDIS_URL: 'redis://h:1/2', HUB_KEY_PREFIX: 'x' } });
+    expect([config.server.port, config.server.host, config.redis.url, config.redis.keyPrefix]).to.deep.equal([9999, '::1', 'redis://h:1/2', 'x']);
+  });
+
+  it('refuses plain HTTP off loopback unless configured for a TLS-terminating proxy', () => {
+    expect(loadError(demoConfig(), { HOST: '0.0.0.0' }).message).to.contain('plain HTTP on 0.0.0.0 is refused');
+    const behindProxy = demoConfig();
+    behindProxy.server.allowPlainHttp = true;
+    expect(loadConfig({ file: write(behindProxy), env: { HOST: '0.0.0.0' } }).server.host).to.equal('0.0.0.0');
+    const halfTls = demoConfig();
+    expect(loadError(halfTls, { HUB_TLS_CERT_FILE: '/x.crt' }).message).to.contain('both a certificate and a key');
   });
 
   it('refuses an unknown key, naming the file and the path', () => {

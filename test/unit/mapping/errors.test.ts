@@ -30,6 +30,7 @@ documentType: Order
 detect: { root: PurchaseOrder, namespace: "urn:b2b-hub:purchase-order:1.0" }
 schema: ${path.join(root, 'schemas', 'hub', 'hub-purchase-order-1.0.xsd')}
 documentNumber: { xpath: /po:PurchaseOrder/po:Header/po:PONumber, namespaces: { po: "urn:b2b-hub:purchase-order:1.0" } }
+sender: { party: buyer, xpath: /po:PurchaseOrder/po:Header/po:Buyer/po:Id }
 lookups:
   items: ${path.join(xref, 'items.csv')}
   units: ${path.join(xref, 'units.yaml')}
@@ -157,8 +158,8 @@ describe('mapping errors', () => {
     it('an expression that does not compile fails with the file, the field and the YAML line', async () => {
       const error = await loadError(VALID_TREE.replace('QUANTITY', '$num(Quantity'));
       expect(error.code).to.equal('HUB_ERR_CONFIG');
-      expect(error.message).to.match(/^mapping \/.*test-po\.yaml \(line 20\), field lines\[\]\.quantity: expression "\$num\(Quantity" does not compile: /);
-      expect(error.details).to.include({ field: 'lines[].quantity', line: 20 });
+      expect(error.message).to.match(/^mapping \/.*test-po\.yaml \(line 21\), field lines\[\]\.quantity: expression "\$num\(Quantity" does not compile: /);
+      expect(error.details).to.include({ field: 'lines[].quantity', line: 21 });
     });
 
     it('a lookup the mapping does not declare fails', async () => {
