@@ -43,7 +43,7 @@ const MAX_ENTRIES = 1_000_000;
 
 /**
  * The audit log: an append-only Redis stream, capped at about a million entries, also mirrored to the pino log
- * at warn level. Entries never contain secrets: callers pass principals and codes, never keys or bodies.
+ * (warn for refusals, info for credential changes and replays). Entries never contain secrets: callers pass principals and codes, never keys or bodies.
  */
 export class AuditLog {
   readonly key: string;
@@ -60,7 +60,8 @@ export class AuditLog {
     const at = new Date().toISOString();
     const fields: string[] = ['at', at];
     for (const [name, value] of Object.entries(entry)) if (value !== undefined) fields.push(name, String(value));
-    this.logger.warn({ audit: entry.event, actor: entry.actor, address: entry.address, messageId: entry.messageId, code: entry.code }, `audit: ${entry.event}${entry.detail ? ` (${entry.detail})` : ''}`);
+    const level = entry.event.startsWith('credential.') || entry.event === 'message.replayed' ? 'info' : 'warn';
+    this.logger[level]({ audit: entry.event, actor: entry.actor, address: entry.address, messageId: entry.messageId, code: entry.code }, `audit: ${entry.event}${entry.detail ? ` (${entry.detail})` : ''}`);
     try {
       await this.redis.xadd(this.key, 'MAXLEN', '~', MAX_ENTRIES, '*', ...fields);
     } catch (error) {

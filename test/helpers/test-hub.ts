@@ -5,6 +5,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/load.js';
 import type { HubConfig } from '../../src/config/types.js';
+import type { Logger } from 'pino';
 import { createHub, createLogger, type Hub } from '../../src/main.js';
 import { projectRoot } from '../../src/util/project-root.js';
 import type { CredentialsFile } from '../../src/auth/credentials.js';
@@ -47,9 +48,9 @@ export async function deletePrefix(prefix: string): Promise<void> {
  * Starts a real hub (real Redis, real HTTP server on a free port) with its own key prefix and var/ folder.
  * `configure` changes the demo config before it is loaded.
  */
-export async function startTestHub(options: { configure?: (config: any) => void; workers?: boolean; server?: boolean } = {}): Promise<TestHub> {
-  const varDir = mkdtempSync(path.join(tmpdir(), 'hub-test-'));
-  const prefix = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+export async function startTestHub(options: { configure?: (config: any) => void; workers?: boolean; server?: boolean; prefix?: string; logger?: Logger; varDir?: string } = {}): Promise<TestHub> {
+  const varDir = options.varDir ?? mkdtempSync(path.join(tmpdir(), 'hub-test-'));
+  const prefix = options.prefix ?? `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const raw = demoConfig();
   raw.pipeline = { ...raw.pipeline, backoffMs: 50, attempts: 3 };
   raw.adapters.archive.options.dir = path.join(varDir, 'out');
@@ -60,7 +61,7 @@ export async function startTestHub(options: { configure?: (config: any) => void;
   writeFileSync(configFile, stringify(raw));
   const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, REDIS_URL, PORT: '0' };
   const config: HubConfig = loadConfig({ file: configFile, env });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const hub = await createHub(config, { server: options.server ?? true, workers: options.workers ?? true, logger, sweepIntervalMs: 0 });
   const keys: CredentialsFile = hub.credentialsFile ? JSON.parse(readFileSync(hub.credentialsFile, 'utf8')) : { partners: {} };
   return {

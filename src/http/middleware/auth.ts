@@ -46,14 +46,14 @@ export function requireRole(deps: AuthDeps, ...roles: Role[]) {
     let authenticated: Authenticated | undefined;
     if (match) authenticated = deps.credentials.verify(match[1]!);
     if (!authenticated) {
-      await deps.audit.record({ event: 'auth.failed', actor: 'anonymous', address, detail: `${req.method} ${req.path}: ${match ? 'unknown key' : 'no bearer key'}` });
+      await deps.audit.record({ event: 'auth.failed', actor: 'anonymous', address, detail: `${req.method} ${req.baseUrl}${req.path}: ${match ? 'unknown key' : 'no bearer key'}` });
       res.set('WWW-Authenticate', match ? 'Bearer error="invalid_token"' : 'Bearer');
       return next(new HubError('HUB_ERR_UNAUTHENTICATED', match ? 'The API key is not known to this hub.' : 'Send your API key as "Authorization: Bearer <key>".'));
     }
     const { principal } = authenticated;
     const actor = principal.role === 'partner' ? `partner:${principal.id}` : principal.role;
     if (!roles.includes(principal.role)) {
-      await deps.audit.record({ event: 'auth.forbidden', actor, address, detail: `${req.method} ${req.path} needs ${roles.join(' or ')}` });
+      await deps.audit.record({ event: 'auth.forbidden', actor, address, detail: `${req.method} ${req.baseUrl}${req.path} needs ${roles.join(' or ')}` });
       return next(new HubError('HUB_ERR_FORBIDDEN', `This endpoint needs a ${roles.join(' or ')} key; yours is a ${principal.role} key.`));
     }
     if (principal.role === 'partner') {
