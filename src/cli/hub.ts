@@ -5,6 +5,9 @@ import { loadConfig } from '../config/load.js';
 import { HubError } from '../errors/hub-error.js';
 import { createHub, createLogger, type Hub } from '../main.js';
 import { projectRoot } from '../util/project-root.js';
+import { CredentialStore, parsePrincipal, principalName } from '../auth/credentials.js';
+import { createRedis, resolveRedisUrl } from '../redis/connect.js';
+import { AuditLog } from '../store/audit-log.js';
 import { OfflineMapper, runMappingFixtures } from './offline.js';
 
 const USAGE = `Usage: hub <command> [options]
@@ -16,6 +19,9 @@ Commands:
   map <file.xml>            detect the format, validate, map and print the canonical JSON
       [--mapping <file.yaml>] [--partner <id>]
   test-mappings             map every fixtures/<format>/<case>.xml and diff against <case>.expected.json
+  keys list                 active keys per principal (creation times; keys themselves are never stored)
+  keys rotate <principal>   new key for partner:<id>, erp or ops, printed once; the previous one stays valid
+  keys revoke <principal>   revoke all but the newest key [--all: every key, locking the principal out]
 
 Environment: HUB_CONFIG (default config/hub.yaml), PORT, HOST, REDIS_URL, HUB_KEY_PREFIX, HUB_VAR_DIR, LOG_LEVEL.`;
 
@@ -102,6 +108,43 @@ async function testMappings(): Promise<void> {
   }
 }
 
+async function keys(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean', default: false } } });
+  const [action, name] = positionals;
+  const config = loadConfig();
+  const store = CredentialStore.forVarDir(config.paths.var);
+  if (action === 'list') {
+    for (const entry of store.list()) process.stdout.write(`${entry.principal}\t${entry.keys.length} active\t${entry.keys.map((k) => k.createdAt).join(', ')}\n`);
+    return;
+  }
+  if ((action !== 'rotate' && action !== 'revoke') || !name) fail(`hub keys needs list, rotate <principal> or revoke <principal>.\n\n${USAGE}`, 2);
+  const principal = parsePrincipal(name);
+  if (principal.role === 'partner' && !config.partners[principal.id]) fail(`no partner ${principal.id} in ${config.configFile}`, 2);
+  let detail: string;
+  if (action === 'rotate') {
+    const { key, active } = store.rotate(principal);
+    process.stdout.write(`${key}\n`);
+    process.stderr.write(`new key for ${principalName(principal)} (shown once); ${active} key(s) active. Revoke the old one when the partner has switched: hub keys revoke ${principalName(principal)}\n`);
+    detail = `${principalName(principal)}: new key, ${active} active`;
+  } else {
+    const { revoked } = store.revoke(principal, { all: values.all });
+    process.stderr.write(`${revoked} key(s) of ${principalName(principal)} revoked\n`);
+    detail = `${principalName(principal)}: ${revoked} key(s) revoked${values.all ? ' (all)' : ''}`;
+  }
+  // The change is audited where the running hubs keep their audit log; without a reachable Redis, say so.
+  const logger = createLogger({ level: 'warn' });
+  try {
+    const redis = createRedis(await resolveRedisUrl(config.redis.url, config.paths.var, logger));
+    try {
+      await new AuditLog(redis, config.redis.keyPrefix, logger).record({ event: action === 'rotate' ? 'credential.rotated' : 'credential.revoked', actor: 'cli', detail });
+    } finally {
+      redis.disconnect();
+    }
+  } catch (error) {
+    process.stderr.write(`warning: the change is made but could not be written to the audit log: ${(error as Error).message}\n`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -113,6 +156,8 @@ async function main(argv: string[]): Promise<void> {
       return map(rest);
     case 'test-mappings':
       return testMappings();
+    case 'keys':
+      return keys(rest);
     case undefined:
     case 'help':
     case '--help':
