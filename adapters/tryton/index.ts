@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AdapterDefinition } from '../../src/adapters/contract.js';
+import type { CanonicalDocument } from '../../src/canonical/types.js';
+import { ERP_MODULES } from '../../src/config/schema.js';
+import { HubError } from '../../src/errors/hub-error.js';
+import { deliverSupplierInvoice } from './finance.js';
+import { deliverShipNotice } from './inventory.js';
+import { TrytonClient } from './json-rpc-client.js';
+import { DEFAULT_UNITS, MasterData } from './master-data.js';
+import { findPurchase, type PurchaseRow } from './procurement.js';
+import { deliverSale, reserveSale, type HandlerContext } from './sales.js';
+
+/** Options of the Tryton adapter (config: adapters.<name>.options). */
+export interface TrytonOptions {
+  /** Server root URL (trytond's [web] listen). */
+  url: string;
+  /** Database name (the SQLite file var/tryton/db/<database>.sqlite made by scripts/erp/setup.sh). */
+  database: string;
+  /** Tryton login of the hub. */
+  user: string;
+  /** File holding the password (relative to the project root); the secret TRYTON_PASSWORD(_FILE) wins. */
+  passwordFile?: string;
+  /** Milliseconds one JSON-RPC call may take before the delivery is retried later. */
+  timeoutMs: number;
+  /** Code of the warehouse (stock.location) orders ship from and despatches arrive at. */
+  warehouse: string;
+  /** Extra or changed UN/ECE Rec 20 unit code -> Tryton unit symbol entries. */
+  units: Record<string, string>;
+  /** Code or name of the account the supplier-stated tax of an invoice is booked on. */
+  taxAccount: string;
+  /** Seconds a reference to an unknown purchase is retried before the message fails (0: fails at once). */
+  unknownPurchaseRetrySeconds: number;
+}
+
+/**
+ * Tryton ERP over JSON-RPC (docs/erp-tryton.md). sales: Order -> confirmed sale.sale; inventory: Order ->
+ * stock reserved on its customer shipment, supplier ShipNotice -> incoming shipment received into the
+ * warehouse; procurement: ShipNotice / supplier Invoice linked to the purchase.purchase it names; finance:
+ * supplier Invoice -> account.invoice (in) whose total must equal the canonical total. Every record carries
+ * `hub:<message id>` and is searched for before anything is created, so a retry never creates a second one.
+ */
+const tryton: AdapterDefinition<TrytonOptions> = {
+  name: 'tryton',
+  modules: ERP_MODULES,
+  configSchema: {
+    type: 'object',
+    properties: {
+      url: { type: 'string', pattern: '^https?://', default: 'http://127.0.0.1:8000' },
+      database: { type: 'string', minLength: 1, default: 'hub' },
+      user: { type: 'string', minLength: 1, default: 'hub' },
+      passwordFile: { type: 'string', minLength: 1 },
+      timeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 15000 },
+      warehouse: { type: 'string', minLength: 1, default: 'WH' },
+      units: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+      taxAccount: { type: 'string', minLength: 1, default: 'Main Tax' },
+      unknownPurchaseRetrySeconds: { type: 'integer', minimum: 0, maximum: 604800, default: 0 },
+    },
+  },
+  create(options, ctx) {
+    const password = ctx.secret('TRYTON_PASSWORD') ?? readPasswordFile(options.passwordFile, ctx.rootDir, ctx.name);
+    const client = new TrytonClient({ url: options.url, database: options.database, user: options.user, password, timeoutMs: options.timeoutMs });
+    const data = new MasterData(client, { ...DEFAULT_UNITS, ...options.units }, options.warehouse);
+
+    async function deliver(doc: CanonicalDocument, modules: Set<string>, h: HandlerContext, messageId: string): Promise<string> {
+      const purchaseOf = async (reference: string | undefined): Promise<PurchaseRow> => {
+        const supplier = await data.party(doc.seller.internalId, h.signal);
+        return findPurchase(reference, supplier.id, doc.documentNumber, h, { retrySeconds: options.unknownPurchaseRetrySeconds, redis: ctx.redis, keyPrefix: ctx.keyPrefix, messageId });
+      };
+      switch (doc.type) {
+        case 'Order': {
+          const done: string[] = [];
+          if (modules.has('sales')) {
+            const sale = await deliverSale(doc, h);
+            done.push(`sale.sale ${sale.number ?? ''} (id ${sale.id}, ${sale.state})`);
+          }
+          if (modules.has('inventory')) {
+            const { sale, reserved } = await reserveSale(doc, h);
+            done.push(`stock of sale ${sale.number ?? sale.id} ${reserved ? 'reserved' : 'waiting for goods'}`);
+          }
+          return done.join('; ') || 'nothing to do for an Order in these modules';
+        }
+        case 'ShipNotice': {
+          if (doc.seller.internalId === 'SELF') throw new HubError('HUB_ERR_ADAPTER_REJECTED', `despatch ${doc.documentNumber}: our own despatch advices are made by Tryton, not received`);
+          const purchase = modules.has('procurement') ? await purchaseOf(doc.orderReference) : undefined;
+          const shipment = await deliverShipNotice(doc, h, { purchase, receive: modules.has('inventory') });
+          return `stock.shipment.in ${shipment.number ?? ''} (id ${shipment.id}, ${shipment.state})${purchase ? ` for purchase.purchase ${purchase.number}` : ''}`;
+        }
+        case 'Invoice': {
+          if (doc.seller.internalId === 'SELF') throw new HubError('HUB_ERR_ADAPTER_REJECTED', `invoice ${doc.documentNumber}: customer invoices are made by Tryton, not received`);
+          const purchase = modules.has('procurement') ? await purchaseOf(doc.orderReference) : undefined;
+          if (!modules.has('finance')) return `purchase.purchase ${purchase!.number} (id ${purchase!.id}) exists for invoice ${doc.documentNumber}`;
+          const invoice = await deliverSupplierInvoice(doc, h, { purchase, taxAccount: options.taxAccount });
+          return `account.invoice ${invoice.number ?? ''} (id ${invoice.id}, ${invoice.state}, total ${invoice.total_amount})${purchase ? ` for purchase.purchase ${purchase.number}` : ''}`;
+        }
+      }
+    }
+
+    return {
+      async deliver(doc, delivery) {
+        const h: HandlerContext = { client, data, marker: `hub:${delivery.messageId}`, signal: delivery.signal };
+        const started = Date.now();
+        const reference = await deliver(doc, new Set(delivery.modules), h, delivery.messageId);
+        ctx.logger.info({ messageId: delivery.messageId, modules: delivery.modules, reference, ms: Date.now() - started }, 'delivered to Tryton');
+        return { reference };
+      },
+      async health() {
+        try {
+          return { ok: true, detail: `trytond ${await client.version()}` };
+        } catch (error) {
+          return { ok: false, detail: (error as Error).message };
+        }
+      },
+      async close() {},
+    };
+  },
+};
+
+function readPasswordFile(file: string | undefined, rootDir: string, name: string): string {
+  if (!file) throw new HubError('HUB_ERR_CONFIG', `adapters.${name}: no Tryton password: set TRYTON_PASSWORD (or TRYTON_PASSWORD_FILE) or option passwordFile`);
+  try {
+    return readFileSync(path.resolve(rootDir, file), 'utf8').trim();
+  } catch (error) {
+    throw new HubError('HUB_ERR_CONFIG', `adapters.${name}.options.passwordFile: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+}
+
+export default tryton;
