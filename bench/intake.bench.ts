@@ -3,11 +3,13 @@
  *  1. latency from POST to the canonical message in the outbox, one document at a time;
  *  2. how many documents a second the hub process accepts (202) under concurrent posting, and how long the
  *     pipeline takes to deliver them all.
- * The client runs in this process, the hub in a child process (both share the machine's cores).
+ * The client runs in this process, the hub in a child process (both share the machine's cores). The hub runs
+ * the demo config with rate limits lifted and the file archive in a temporary folder.
  * Usage: npm run bench [-- --documents 2000 --concurrency 16 --latency 50]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,8 +45,13 @@ const varDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
 const prefix = `bench${Date.now().toString(36)}`;
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
+// The demo config, with rate limits lifted: the benchmark posts far more than a partner may.
+const benchConfig = parseYaml(readFileSync(path.join(ROOT, 'config/hub.yaml'), 'utf8'));
+benchConfig.rateLimits = { perPartner: { limit: 10_000_000, windowSeconds: 60 }, perAddress: { limit: 10_000_000, windowSeconds: 60 } };
+benchConfig.adapters.archive.options.dir = path.join(varDir, 'out');
+writeFileSync(path.join(varDir, 'hub.yaml'), stringifyYaml(benchConfig));
 const hub = spawn(process.execPath, [...(process.env.BENCH_HUB_NODE_ARGS ? process.env.BENCH_HUB_NODE_ARGS.split(' ') : []), path.join(ROOT, 'dist/src/cli/hub.js'), 'start'], {
-  env: { ...process.env, PORT: String(port), HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' },
+  env: { ...process.env, HUB_CONFIG: path.join(varDir, 'hub.yaml'), PORT: String(port), HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const redis = new Redis(redisUrl);
@@ -52,7 +59,7 @@ const redis = new Redis(redisUrl);
 try {
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
+      if ((await fetch(`${base}/healthz`)).ok) break;
     } catch {
       /* not up yet */
     }
