@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '../src/store/keys.js';
 import { projectRoot } from '../src/util/project-root.js';
 
 const { values } = parseArgs({ options: { documents: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' }, latency: { type: 'string', default: '50' }, fixture: { type: 'string' } } });
@@ -128,12 +129,7 @@ try {
 } finally {
   hub.kill('SIGTERM');
   await new Promise((r) => hub.once('exit', r));
-  let cursor = '0';
-  do {
-    const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
   rmSync(varDir, { recursive: true, force: true });
 }

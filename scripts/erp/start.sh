@@ -25,7 +25,12 @@ PY
 
 pid_file="$TRYTON_HOME/trytond.pid"
 if [ "${1:-}" = "--detach" ]; then
-  if answers; then erp_log "Tryton already answers on $TRYTON_HOST:$TRYTON_PORT"; exit 0; fi
+  if answers; then
+    # Only our own server (var/tryton's pid) counts: another Tryton on the port has another database and password.
+    if [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then erp_log "Tryton already running (pid $(cat "$pid_file")) on $TRYTON_HOST:$TRYTON_PORT"; exit 0; fi
+    erp_log "another server answers on $TRYTON_HOST:$TRYTON_PORT (not the one of $TRYTON_HOME); stop it or set TRYTON_PORT"
+    exit 4
+  fi
   PYTHONWARNINGS=ignore::DeprecationWarning setsid trytond -c "$TRYTON_CONFIG" >>"$TRYTON_HOME/trytond.log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   for _ in $(seq 1 120); do

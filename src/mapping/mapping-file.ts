@@ -7,6 +7,7 @@ import { HubError } from '../errors/hub-error.js';
 import { CUSTOM_FUNCTIONS } from './functions.js';
 import { loadLookupTable, type LookupTable } from './lookup-table.js';
 import { displayPath } from './paths.js';
+import type { FormatDefinition } from './registry.js';
 
 /** A compiled field of the `canonical:` tree. `path` is the field as shown in errors (`lines[].sku`). */
 export type FieldNode =
@@ -14,22 +15,9 @@ export type FieldNode =
   | { kind: 'object'; path: string; fields: ReadonlyArray<readonly [string, FieldNode]> }
   | { kind: 'each'; path: string; source: string; each: jsonata.Expression; fields: ReadonlyArray<readonly [string, FieldNode]> };
 
-/** A mapping file, checked and compiled. */
-export interface CompiledMapping {
-  name: string;
-  file: string;
+/** A mapping file, checked and compiled: the format it defines, its lookup tables and its field tree. */
+export interface CompiledMapping extends FormatDefinition {
   description?: string;
-  documentType: CanonicalType;
-  rootElement: string;
-  namespace: string;
-  schemaPath: string;
-  documentNumberXPath: string;
-  /** XPath 1.0 selecting every identifier of the party that sends this document (sender binding). */
-  senderXPath: string;
-  /** Which party of the document is the sender, for messages: buyer (orders) or seller (invoices, despatch advices). */
-  senderParty: 'buyer' | 'seller';
-  /** Prefixes used by documentNumber.xpath and sender.xpath. */
-  namespaces: Record<string, string>;
   tables: ReadonlyMap<string, LookupTable>;
   canonical: ReadonlyArray<readonly [string, FieldNode]>;
 }

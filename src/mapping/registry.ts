@@ -41,18 +41,8 @@ export interface MappingContext {
 }
 
 function definitionOf(mapping: CompiledMapping): FormatDefinition {
-  return Object.freeze({
-    name: mapping.name,
-    file: mapping.file,
-    documentType: mapping.documentType,
-    rootElement: mapping.rootElement,
-    namespace: mapping.namespace,
-    schemaPath: mapping.schemaPath,
-    documentNumberXPath: mapping.documentNumberXPath,
-    senderXPath: mapping.senderXPath,
-    senderParty: mapping.senderParty,
-    namespaces: Object.freeze({ ...mapping.namespaces }),
-  });
+  const { name, file, documentType, rootElement, namespace, schemaPath, documentNumberXPath, senderXPath, senderParty, namespaces } = mapping;
+  return Object.freeze({ name, file, documentType, rootElement, namespace, schemaPath, documentNumberXPath, senderXPath, senderParty, namespaces: Object.freeze({ ...namespaces }) });
 }
 
 /** Every loaded format and its compiled mapping; built by loadMappings at start, read-only afterwards. */

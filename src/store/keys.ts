@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 /** Every Redis key the hub's own stores use, in one place, under one prefix. */
 export function storeKeys(prefix: string) {
   return {
@@ -18,3 +20,15 @@ export function storeKeys(prefix: string) {
   };
 }
 export type StoreKeys = ReturnType<typeof storeKeys>;
+
+/** Deletes every key under a prefix (tests, benchmarks, tearing down a hub instance). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

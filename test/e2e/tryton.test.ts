@@ -20,9 +20,11 @@ describe('e2e: Tryton ERP (sales, procurement, inventory, finance)', function ()
   this.timeout(240_000);
   let t: TestHub;
   let probe: TrytonProbe;
+  let startedHere = false;
 
   before(async function () {
     const ready = ensureTryton();
+    startedHere = ready.started === true;
     if (ready.skip) {
       console.log(`      skipped: ${ready.skip}`);
       this.skip();
@@ -40,6 +42,8 @@ describe('e2e: Tryton ERP (sales, procurement, inventory, finance)', function ()
 
   after(async () => {
     await t?.close();
+    // Leave the machine as found: a Tryton this suite started is stopped again.
+    if (startedHere) stopTryton();
   });
 
   async function post(partner: string, body: string): Promise<string> {

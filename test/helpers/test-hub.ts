@@ -8,6 +8,7 @@ import type { HubConfig } from '../../src/config/types.js';
 import type { Logger } from 'pino';
 import { createHub, createLogger, type Hub } from '../../src/main.js';
 import { projectRoot } from '../../src/util/project-root.js';
+import { deleteKeysWithPrefix } from '../../src/store/keys.js';
 import type { CredentialsFile } from '../../src/auth/credentials.js';
 
 export const ROOT = projectRoot();
@@ -33,12 +34,7 @@ export function demoConfig(): any {
 export async function deletePrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -29,17 +29,18 @@ function script(name: string, ...args: string[]): { status: number; output: stri
  * background unless it already answers. Returns a reason to skip only when Tryton cannot be installed on
  * this machine (setup exit status 3); any other failure throws.
  */
-export function ensureTryton(): { skip?: string } {
+export function ensureTryton(): { skip?: string; started?: boolean } {
   const setup = script('setup.sh');
   if (setup.status === 3) return { skip: `Tryton cannot be installed here: ${setup.output.trim().split('\n').pop()}` };
   if (setup.status !== 0) throw new Error(`scripts/erp/setup.sh failed (${setup.status}):\n${setup.output}`);
-  startTryton();
-  return {};
+  return { started: startTryton() };
 }
 
-export function startTryton(): void {
+/** Starts this checkout's Tryton in the background; false when it was already running. */
+export function startTryton(): boolean {
   const start = script('start.sh', '--detach');
   if (start.status !== 0) throw new Error(`scripts/erp/start.sh --detach failed (${start.status}):\n${start.output}`);
+  return !start.output.includes('already running');
 }
 
 export function stopTryton(): void {
