@@ -6,6 +6,12 @@ import { checkXmlLimits, DEFAULT_XML_LIMITS, type XmlLimits } from './limits.js'
 const FORBIDDEN_DECLARATION = /<!(DOCTYPE|ENTITY)/;
 const MAX_REPORTED_ERRORS = 50;
 
+/** The bytes as latin1 text, NUL bytes removed: markup characters at their places, whatever the encoding. */
+function markupView(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return bytes.indexOf(0) === -1 ? text : text.replace(/\0/g, '');
+}
+
 /** Turns libxml2 diagnostics into error items (line, column when known, message without trailing newline). */
 export function toErrorItems(details: ReadonlyArray<{ message: string; line?: number; col?: number }>): ErrorItem[] {
   return details.slice(0, MAX_REPORTED_ERRORS).map((d) => ({
@@ -21,8 +27,10 @@ export function toErrorItems(details: ReadonlyArray<{ message: string; line?: nu
  */
 export function parseUntrustedXml(bytes: Uint8Array, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlDocument {
   if (bytes.length === 0) throw new HubError('HUB_ERR_XML_MALFORMED', 'The request body is empty; send the XML document as the body.');
-  // The declaration check runs on the raw bytes, before any parser sees them (UTF-16 is checked decoded).
-  const probe = bytes[0] === 0xff || bytes[0] === 0xfe ? new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes) : Buffer.from(bytes).toString('latin1');
+  // The declaration check and the shape limits run on the raw bytes, before any parser sees them. Markup is
+  // ASCII in every encoding libxml2 reads; UTF-16 and UCS-4 (with or without a byte-order mark) spell it with
+  // NUL bytes between the characters, so those are dropped from this view.
+  const probe = markupView(bytes);
   const declaration = FORBIDDEN_DECLARATION.exec(probe);
   if (declaration) {
     const line = probe.slice(0, declaration.index).split('\n').length;

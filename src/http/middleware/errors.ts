@@ -38,20 +38,22 @@ function isRedisUnavailable(error: unknown): boolean {
   return error.name === 'MaxRetriesPerRequestError' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || /Connection is closed|Stream isn't writeable/.test(error.message);
 }
 
+/** What the body parser (and zlib under it, for Content-Encoding gzip/deflate/br) throws: a 4xx status, maybe a type. */
 interface BodyParserError {
-  type: string;
+  type?: string;
   status: number;
   limit?: number;
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && typeof (error as BodyParserError).type === 'string' && typeof (error as BodyParserError).status === 'number';
+  const status = (error as BodyParserError | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function fromBodyParser(error: BodyParserError): HubError {
   if (error.type === 'entity.too.large') return new HubError('HUB_ERR_PAYLOAD_TOO_LARGE', `The document is larger than the limit of ${error.limit} bytes.`);
-  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return new HubError('HUB_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content encoding or charset.');
-  return new HubError('HUB_ERR_BAD_REQUEST', 'The request body could not be read.');
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return new HubError('HUB_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content encoding or charset; send the XML as is or gzip-compressed.');
+  return new HubError('HUB_ERR_BAD_REQUEST', 'The request body could not be read: it is cut short or is not in the Content-Encoding the request declares.');
 }
 
 /** 404 for every path no route takes, in the same problem shape. */
