@@ -1,17 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { readSecretEnv } from '../config/load.js';
 import type { AdapterConfig, ErpModule, HubConfig } from '../config/types.js';
 import { HubError } from '../errors/hub-error.js';
 import type { Adapter, AdapterDefinition, PullSource } from './contract.js';
-
-function readSecret(name: string): string | undefined {
-  const file = process.env[`${name}_FILE`];
-  return file ? readFileSync(file, 'utf8').trim() : process.env[name];
-}
 
 /** A configured, running adapter. */
 export interface AdapterInstance {
@@ -61,7 +57,7 @@ export class AdapterRegistry {
           keyPrefix: `${config.redis.keyPrefix}:adapter:${adapterConfig.name}`,
           rootDir: config.rootDir,
           varDir: config.paths.var,
-          secret: readSecret,
+          secret: (name) => readSecretEnv(process.env, name),
         });
         instances.set(adapterConfig.name, { config: adapterConfig, adapter });
       }

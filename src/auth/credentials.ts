@@ -67,6 +67,10 @@ function writePrivate(file: string, content: string): void {
   renameSync(temp, file);
 }
 
+function writeHashFile(file: string, hashes: HashFile): void {
+  writePrivate(file, JSON.stringify(hashes, null, 2) + '\n');
+}
+
 function readHashFile(file: string): HashFile {
   if (!existsSync(file)) return { version: 2, principals: {} };
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { version: number; principals: Record<string, any> };
@@ -120,7 +124,7 @@ export class CredentialStore {
       created.push(name);
     }
     if (created.length) {
-      writePrivate(store.hashFile, JSON.stringify(hashes, null, 2) + '\n');
+      writeHashFile(store.hashFile, hashes);
       writePrivate(store.credentialsFile, JSON.stringify(handedOut, null, 2) + '\n');
       store.reload();
     }
@@ -171,7 +175,7 @@ export class CredentialStore {
     const previous = hashes.principals[name]?.keys ?? [];
     const keys = [{ sha256: digest(key).toString('hex'), createdAt: new Date().toISOString() }, ...previous].slice(0, ACTIVE_KEYS_PER_PRINCIPAL);
     hashes.principals[name] = { ...principal, keys };
-    writePrivate(this.hashFile, JSON.stringify(hashes, null, 2) + '\n');
+    writeHashFile(this.hashFile, hashes);
     this.reload();
     return { key, active: keys.length };
   }
@@ -185,7 +189,7 @@ export class CredentialStore {
     const keep = options.all ? [] : entry.keys.slice(0, 1);
     const revoked = entry.keys.length - keep.length;
     entry.keys = keep;
-    writePrivate(this.hashFile, JSON.stringify(hashes, null, 2) + '\n');
+    writeHashFile(this.hashFile, hashes);
     this.reload();
     return { revoked };
   }

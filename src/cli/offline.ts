@@ -35,7 +35,7 @@ export class OfflineMapper {
       if (!wanted) throw new HubError('HUB_ERR_BAD_REQUEST', `no format ${options.format}; known: ${this.mappings.formats.map((f) => f.name).join(', ')}`);
       candidates = [wanted];
     }
-    const { format, documentNumber } = inspectDocument(bytes, candidates, this.xsd);
+    const { format, documentNumber } = inspectDocument(bytes, candidates, this.xsd, this.config.limits);
     const partner = options.partner ?? this.partnerFor(format);
     const canonical = await this.mappings.map(format.name, decodeXml(bytes), { partner, documentNumber });
     return { format, documentNumber, canonical };

@@ -24,7 +24,8 @@ export function normaliseFingerprint(fingerprint: string): string {
   return fingerprint.replace(/:/g, '').toUpperCase();
 }
 
-function readSecretEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+/** A secret from the environment: the file named by NAME_FILE, else NAME. */
+export function readSecretEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const file = env[`${name}_FILE`];
   if (file) return readFileSync(file, 'utf8').trim();
   return env[name] || undefined;

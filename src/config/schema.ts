@@ -1,3 +1,5 @@
+import { DEFAULT_XML_LIMITS } from '../xml/limits.js';
+
 /** JSON Schema of config/hub.yaml, checked once at start (unknown keys are errors). */
 export const ERP_MODULES = ['sales', 'procurement', 'inventory', 'finance'] as const;
 export type ErpModule = (typeof ERP_MODULES)[number];
@@ -51,10 +53,10 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        maxDepth: { type: 'integer', minimum: 4, default: 64 },
-        maxElements: { type: 'integer', minimum: 10, default: 100000 },
-        maxAttributes: { type: 'integer', minimum: 1, default: 64 },
-        maxTextLength: { type: 'integer', minimum: 64, default: 4194304 },
+        maxDepth: { type: 'integer', minimum: 4, default: DEFAULT_XML_LIMITS.maxDepth },
+        maxElements: { type: 'integer', minimum: 10, default: DEFAULT_XML_LIMITS.maxElements },
+        maxAttributes: { type: 'integer', minimum: 1, default: DEFAULT_XML_LIMITS.maxAttributes },
+        maxTextLength: { type: 'integer', minimum: 64, default: DEFAULT_XML_LIMITS.maxTextLength },
       },
       default: {},
     },

@@ -35,7 +35,7 @@ function exceeded(text: string, index: number, what: string, limit: number): nev
 }
 
 /**
- * One linear pass over the document text (latin1 view of ASCII-compatible bytes, or decoded UTF-16) that
+ * One linear pass over the markup view of the document (its bytes as latin1, NUL bytes dropped) that
  * enforces depth, element count, attributes per element and text length. It does not judge well-formedness
  * (the parser does that next); it only stops documents whose shape alone would cost too much.
  */

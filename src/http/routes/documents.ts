@@ -49,7 +49,7 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
 
   router.post('/v1/documents', requireRole(deps.auth, 'partner'), deps.rateLimiter.perPartner(config.rateLimits.perPartner), checkMediaType, xmlBody, async (req, res) => {
     const partner = config.partners[req.principal!.id];
-    if (!partner) throw new HubError('HUB_ERR_FORBIDDEN', 'This partner is no longer configured.');
+    if (!partner) throw new HubError('HUB_ERR_FORBIDDEN', 'Your partner id is no longer configured on this hub; ask the hub operators to restore it.');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const actor = `partner:${partner.id}`;
     let result;
