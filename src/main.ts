@@ -19,6 +19,7 @@ import { startWorkers } from './queue/workers.js';
 import { connectionOptions, createRedis, resolveRedisUrl } from './redis/connect.js';
 import { AuditLog } from './store/audit-log.js';
 import { MessageStore } from './store/message-store.js';
+import { runtimeWarnings } from './util/runtime.js';
 import { XsdCache } from './xml/xsd-cache.js';
 import type { Express } from 'express';
 
@@ -81,6 +82,7 @@ function createServer(config: HubConfig, app: Express): Server {
 /** The one composition root: config -> Redis, schemas, mappings, adapters -> server and/or workers. */
 export async function createHub(config: HubConfig, options: HubOptions): Promise<Hub> {
   const logger = options.logger ?? createLogger();
+  for (const warning of runtimeWarnings()) logger.warn({ node: process.versions.node }, warning);
   const redisUrl = await resolveRedisUrl(config.redis.url, config.paths.var, logger);
   const redis = createRedis(redisUrl);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
