@@ -26,12 +26,6 @@ fi
 
 mkdir -p "$TRYTON_HOME/db" "$TRYTON_HOME/data"
 chmod 700 "$TRYTON_HOME"
-# Passwords are generated once and kept beside the database (var/ is not committed).
-for who in admin hub; do
-  file="$TRYTON_HOME/$who.password"
-  [ -s "$file" ] || (umask 077 && "$TRYTON_PYTHON" -c 'import secrets; print(secrets.token_urlsafe(18))' >"$file")
-done
-
 cat >"$TRYTON_CONFIG" <<CONF
 # Written by scripts/erp/setup.sh; edit the script, not this file.
 [database]
@@ -45,6 +39,13 @@ listen = $TRYTON_HOST:$TRYTON_PORT
 timeout = 86400
 max_attempt = 50
 CONF
+
+# Passwords are generated once and kept beside the database (var/ is not committed); scripts/erp/password.py
+# makes ones Tryton always accepts and replaces a kept one that Tryton's rules refuse.
+for who in admin hub; do
+  outcome=$("$TRYTON_PYTHON" "$(dirname "${BASH_SOURCE[0]}")/password.py" ensure "$TRYTON_HOME/$who.password" "$TRYTON_CONFIG")
+  [ "$outcome" = kept ] || erp_log "$who password: $outcome"
+done
 
 db_file="$TRYTON_HOME/db/$TRYTON_DATABASE.sqlite"
 modules_active() {
