@@ -11,7 +11,7 @@ import { HubError } from './errors/hub-error.js';
 import { buildApp } from './http/app.js';
 import { loadMappings, type MappingRegistry } from './mapping/registry.js';
 import { deliverMessage } from './pipeline/deliver.js';
-import { requeueStalePending } from './pipeline/recovery.js';
+import { requeueStalled } from './pipeline/recovery.js';
 import { Router } from './pipeline/route.js';
 import { transformMessage } from './pipeline/transform.js';
 import { HubQueues } from './queue/queues.js';
@@ -19,6 +19,11 @@ import { startWorkers } from './queue/workers.js';
 import { connectionOptions, createRedis, resolveRedisUrl } from './redis/connect.js';
 import { AuditLog } from './store/audit-log.js';
 import { MessageStore } from './store/message-store.js';
+import { RefusalStore } from './store/refusal-store.js';
+import { scheduledRetention } from './store/retention.js';
+import { Database } from './db/database.js';
+import { resolveDatabaseUrl } from './db/embedded.js';
+import { migrate } from './db/migrate.js';
 import { runtimeWarnings } from './util/runtime.js';
 import { XsdCache } from './xml/xsd-cache.js';
 import type { Express } from 'express';
@@ -36,8 +41,10 @@ export interface HubOptions {
   /** Run the transform and deliver workers in this process. */
   workers: boolean;
   logger?: Logger;
-  /** Interval of the pending sweeper; 0 disables it. */
+  /** Interval of the sweeper that queues stalled work again from PostgreSQL; 0 disables it. */
   sweepIntervalMs?: number;
+  /** Run the retention job on its schedule (retention.intervalMinutes) in this process; default: with workers. */
+  retention?: boolean;
 }
 
 /** A running hub: what was built, and how to stop it. */
@@ -46,7 +53,12 @@ export interface Hub {
   logger: Logger;
   redis: Redis;
   redisUrl: string;
+  db: Database;
+  /** The connection string of the database (a private server's socket URL when none was configured). */
+  databaseUrl: string;
   store: MessageStore;
+  refusals: RefusalStore;
+  audit: AuditLog;
   queues: HubQueues;
   mappings: MappingRegistry;
   adapters: AdapterRegistry;
@@ -54,7 +66,6 @@ export interface Hub {
   server?: Server;
   workers: Worker[];
   credentials?: CredentialStore;
-  audit?: AuditLog;
   credentialsFile?: string;
   /** The address the server listens on (with the actual port when 0 was configured). */
   url?: string;
@@ -79,18 +90,24 @@ function createServer(config: HubConfig, app: Express): Server {
   );
 }
 
-/** The one composition root: config -> Redis, schemas, mappings, adapters -> server and/or workers. */
+/** The one composition root: config -> PostgreSQL, Redis, schemas, mappings, adapters -> server and/or workers. */
 export async function createHub(config: HubConfig, options: HubOptions): Promise<Hub> {
   const logger = options.logger ?? createLogger();
   for (const warning of runtimeWarnings()) logger.warn({ node: process.versions.node }, warning);
-  const redisUrl = await resolveRedisUrl(config.redis.url, config.paths.var, logger);
-  const redis = createRedis(redisUrl);
-  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
-  const closers: Array<() => Promise<unknown>> = [async () => redis.quit().catch(() => redis.disconnect())];
+  const databaseUrl = await resolveDatabaseUrl(config.database.url, config.paths.var, logger);
+  // Every process migrates at start; the advisory lock makes the ones that start together wait their turn.
+  const { applied } = await migrate(databaseUrl, config.database.schema);
+  if (applied.length) logger.info({ applied, schema: config.database.schema }, 'database migrated');
+  const db = new Database({ url: databaseUrl, ...config.database, applicationName: `b2b-hub${options.server ? '' : ' worker'}` });
+  const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: error }, 'error while closing'));
   };
   try {
+    const redisUrl = await resolveRedisUrl(config.redis.url, config.paths.var, logger);
+    const redis = createRedis(redisUrl);
+    redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+    closers.push(async () => redis.quit().catch(() => redis.disconnect()));
     const mappings = await loadMappings({ mappingsDir: config.paths.mappings });
     for (const [id, partner] of Object.entries(config.partners)) {
       const unknown = partner.formats.filter((f) => !mappings.get(f));
@@ -99,14 +116,16 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const xsd = new XsdCache();
     xsd.compile(mappings.formats.map((f) => f.schemaPath));
     closers.push(async () => xsd.dispose());
-    const store = new MessageStore(redis, config.redis.keyPrefix);
+    const store = new MessageStore(db);
+    const refusals = new RefusalStore(db);
+    const audit = new AuditLog(db, logger);
     const connection = connectionOptions(redisUrl);
     const queues = new HubQueues(config, connection);
     closers.push(() => queues.close());
-    const adapters = await AdapterRegistry.create(config, { redis, logger });
+    const adapters = await AdapterRegistry.create(config, { redis, db, logger });
     closers.push(() => adapters.close());
     const router = new Router(config, adapters);
-    const hub: Hub = { config, logger, redis, redisUrl, store, queues, mappings, adapters, workers: [], close };
+    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, workers: [], close };
 
     if (options.workers) {
       hub.workers = startWorkers(
@@ -121,12 +140,23 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
       const sweepMs = options.sweepIntervalMs ?? 30_000;
       if (sweepMs > 0) {
-        const sweep = () => requeueStalePending({ store, queues, logger }, sweepMs).catch((error) => logger.warn({ err: error }, 'pending sweep failed'));
+        const sweep = () => requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000).catch((error) => logger.warn({ err: error }, 'sweep failed'));
         void sweep();
         const timer = setInterval(sweep, sweepMs);
         timer.unref();
         closers.push(async () => clearInterval(timer));
       }
+    }
+    if ((options.retention ?? options.workers) && config.retention.intervalMinutes > 0) {
+      const retain = () => scheduledRetention(db, config.retention, logger).catch((error) => logger.warn({ err: error }, 'retention run failed'));
+      const first = setTimeout(retain, 60_000);
+      const timer = setInterval(retain, config.retention.intervalMinutes * 60_000);
+      first.unref();
+      timer.unref();
+      closers.push(async () => {
+        clearTimeout(first);
+        clearInterval(timer);
+      });
     }
 
     if (options.server) {
@@ -134,10 +164,8 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       hub.credentials = credentials;
       hub.credentialsFile = credentialsFile;
       if (created.length) logger.info({ file: credentialsFile, principals: created }, `created API keys for ${created.join(', ')}; they are in ${credentialsFile} (mode 0600)`);
-      const audit = new AuditLog(redis, config.redis.keyPrefix, logger);
-      hub.audit = audit;
       for (const name of created) await audit.record({ event: 'credential.created', actor: 'hub', detail: `${name}: first key, written to ${credentialsFile}` });
-      const app = buildApp({ config, credentials, adapters, redis, mappings, xsd, store, queues, logger, audit, limits: config.limits });
+      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits });
       hub.app = app;
       const server = createServer(config, app);
       await new Promise<void>((resolve, reject) => {

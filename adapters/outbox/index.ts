@@ -6,13 +6,12 @@ import { OutboxStore } from './outbox-store.js';
 export interface OutboxOptions {
   /** Seconds a fetched, unacknowledged message stays reserved before it is handed out again. */
   visibilityTimeoutSeconds: number;
-  /** Seconds an acknowledged message's tombstone is kept, to refuse late duplicate deliveries. */
-  ackRetentionSeconds: number;
 }
 
 /**
- * The outbox: canonical messages wait in Redis until the ERP pulls them (GET /v1/erp/messages) and
- * acknowledges them (POST /v1/erp/messages/:id/ack).
+ * The outbox: canonical messages wait in PostgreSQL until the ERP pulls them (GET /v1/erp/messages) and
+ * acknowledges them (POST /v1/erp/messages/:id/ack). An acknowledged message is kept (without its canonical
+ * body) until retention removes its hub message, so a late duplicate delivery cannot put it back.
  */
 const outbox: AdapterDefinition<OutboxOptions> = {
   name: 'outbox',
@@ -21,11 +20,10 @@ const outbox: AdapterDefinition<OutboxOptions> = {
     type: 'object',
     properties: {
       visibilityTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, default: 60 },
-      ackRetentionSeconds: { type: 'integer', minimum: 60, default: 30 * 86400 },
     },
   },
   create(options, ctx) {
-    const store = new OutboxStore(ctx.redis, ctx.keyPrefix, options.visibilityTimeoutSeconds * 1000, options.ackRetentionSeconds);
+    const store = new OutboxStore(ctx.db, ctx.name, options.visibilityTimeoutSeconds * 1000);
     return {
       pull: store,
       async deliver(doc, delivery) {
@@ -38,7 +36,8 @@ const outbox: AdapterDefinition<OutboxOptions> = {
         return { reference: ids.join(',') };
       },
       async health() {
-        return { ok: (await ctx.redis.ping()) === 'PONG' };
+        await ctx.db.query('SELECT 1');
+        return { ok: true };
       },
       async close() {},
     };

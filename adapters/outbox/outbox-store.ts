@@ -1,102 +1,65 @@
-import type { Redis } from 'ioredis';
 import type { PulledMessage, PullSource } from '../../src/adapters/contract.js';
 import type { CanonicalDocument } from '../../src/canonical/types.js';
 import type { ErpModule } from '../../src/config/types.js';
-import { defineScript, type RedisScript } from '../../src/util/redis-script.js';
-
-// KEYS: message readySet ; ARGV: id documentId type module canonical now
-const PUT_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'documentId', ARGV[2], 'type', ARGV[3], 'module', ARGV[4], 'canonical', ARGV[5], 'deliveryCount', 0, 'createdAt', ARGV[6])
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
-return 1
-`;
-
-// KEYS: readySet ; ARGV: now limit leaseUntil messagePrefix
-const FETCH_SCRIPT = `
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {}
-for _, id in ipairs(ids) do
-  redis.call('ZADD', KEYS[1], ARGV[3], id)
-  local key = ARGV[4] .. id
-  local count = redis.call('HINCRBY', key, 'deliveryCount', 1)
-  out[#out + 1] = {id, redis.call('HGET', key, 'documentId'), redis.call('HGET', key, 'type'), redis.call('HGET', key, 'module'), count, redis.call('HGET', key, 'canonical')}
-end
-return out
-`;
-
-// KEYS: message ; ARGV: now retentionSeconds readyPrefix id
-const ACK_SCRIPT = `
-local module = redis.call('HGET', KEYS[1], 'module')
-if not module then return 0 end
-if redis.call('ZREM', ARGV[3] .. module, ARGV[4]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'ackedAt', ARGV[1])
-redis.call('HDEL', KEYS[1], 'canonical')
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-return 1
-`;
+import type { Database } from '../../src/db/database.js';
 
 /**
- * The outbox in Redis: one message per (hub message, ERP module), identified by `<message id>.<module>`.
- * A fetch leases messages for the visibility timeout (their score moves to the lease's end); one not
- * acknowledged by then is available again. An acknowledged message leaves a tombstone for the retention
- * period, so a late retry of the same delivery cannot put it back.
+ * The outbox in PostgreSQL (table outbox): one row per (hub message, ERP module), identified by
+ * `<message id>.<module>`. A fetch leases rows for the visibility timeout with FOR UPDATE SKIP LOCKED, so
+ * several hub processes hand out disjoint messages; one not acknowledged by then is available again. An ack
+ * keeps the row (acked_at set, canonical dropped) so a late retry of the same delivery cannot put it back;
+ * retention removes it with its message.
  */
 export class OutboxStore implements PullSource {
-  private readonly putScript: RedisScript;
-  private readonly fetchScript: RedisScript;
-  private readonly ackScript: RedisScript;
-
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly db: Database,
+    private readonly adapter: string,
     private readonly visibilityTimeoutMs: number,
-    private readonly retentionSeconds: number,
-  ) {
-    this.putScript = defineScript(redis, 'hubOutboxPut', 2, PUT_SCRIPT);
-    this.fetchScript = defineScript(redis, 'hubOutboxFetch', 1, FETCH_SCRIPT);
-    this.ackScript = defineScript(redis, 'hubOutboxAck', 1, ACK_SCRIPT);
-  }
-
-  private messageKey(id: string): string {
-    return `${this.prefix}:msg:${id}`;
-  }
-
-  private readyKey(module: string): string {
-    return `${this.prefix}:ready:${module}`;
-  }
+  ) {}
 
   /** Adds the message for a module unless it already exists (or existed and was acknowledged). */
   async put(documentId: string, module: ErpModule, doc: CanonicalDocument): Promise<{ id: string; created: boolean }> {
     const id = `${documentId}.${module}`;
-    const created = (await this.putScript(this.messageKey(id), this.readyKey(module), id, documentId, doc.type, module, JSON.stringify(doc), String(Date.now()))) as number;
-    return { id, created: created === 1 };
+    const result = await this.db.query(
+      `INSERT INTO outbox (id, adapter, document_id, type, module, canonical, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $6, now(), now())
+       ON CONFLICT (id) DO NOTHING`,
+      [id, this.adapter, documentId, doc.type, module, JSON.stringify(doc)],
+    );
+    return { id, created: result.rowCount === 1 };
   }
 
   async fetch(module: ErpModule, limit: number): Promise<PulledMessage[]> {
-    const now = Date.now();
-    const leaseUntil = now + this.visibilityTimeoutMs;
-    const rows = (await this.fetchScript(this.readyKey(module), String(now), String(limit), String(leaseUntil), `${this.prefix}:msg:`)) as [string, string, string, string, number, string][];
-    const leaseExpiresAt = new Date(leaseUntil).toISOString();
-    return rows.map(([id, documentId, type, mod, count, canonical]) => ({
-      id,
-      documentId,
-      type,
-      module: mod as ErpModule,
-      deliveryCount: Number(count),
-      leaseExpiresAt,
-      canonical: JSON.parse(canonical) as CanonicalDocument,
-    }));
+    const { rows } = await this.db.query(
+      `UPDATE outbox o SET available_at = now() + make_interval(secs => $3::double precision / 1000), delivery_count = o.delivery_count + 1
+        WHERE o.id IN (SELECT id FROM outbox WHERE adapter = $1 AND module = $2 AND acked_at IS NULL AND available_at <= now()
+                        ORDER BY available_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING o.id, o.document_id, o.type, o.module, o.delivery_count, o.available_at, o.canonical, o.created_at`,
+      [this.adapter, module, this.visibilityTimeoutMs, limit],
+    );
+    return rows
+      .sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
+      .map((r) => ({
+        id: r.id,
+        documentId: r.document_id,
+        type: r.type,
+        module: r.module as ErpModule,
+        deliveryCount: r.delivery_count,
+        leaseExpiresAt: r.available_at.toISOString(),
+        canonical: r.canonical as CanonicalDocument,
+      }));
   }
 
   async ack(id: string): Promise<boolean> {
-    const result = (await this.ackScript(this.messageKey(id), new Date().toISOString(), String(this.retentionSeconds), `${this.prefix}:ready:`, id)) as number;
-    return result === 1;
+    const result = await this.db.query('UPDATE outbox SET acked_at = now(), canonical = NULL WHERE id = $1 AND adapter = $2 AND acked_at IS NULL', [id, this.adapter]);
+    return result.rowCount === 1;
   }
 
   async stats(module: ErpModule): Promise<{ ready: number; leased: number }> {
-    const now = Date.now();
-    const [ready, leased] = await Promise.all([this.redis.zcount(this.readyKey(module), '-inf', now), this.redis.zcount(this.readyKey(module), `(${now}`, '+inf')]);
-    return { ready, leased };
+    const { rows } = await this.db.query<{ ready: number; leased: number }>(
+      `SELECT count(*) FILTER (WHERE available_at <= now()) AS ready, count(*) FILTER (WHERE available_at > now()) AS leased
+         FROM outbox WHERE adapter = $1 AND module = $2 AND acked_at IS NULL`,
+      [this.adapter, module],
+    );
+    return { ready: rows[0]?.ready ?? 0, leased: rows[0]?.leased ?? 0 };
   }
 }

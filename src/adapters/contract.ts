@@ -2,13 +2,16 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CanonicalDocument } from '../canonical/types.js';
 import type { ErpModule } from '../config/types.js';
+import type { Database } from '../db/database.js';
 
 /** What the hub injects into an adapter; an adapter never imports pipeline, queue or store code. */
 export interface AdapterContext {
   /** The configured instance name (e.g. "outbox"). */
   name: string;
   logger: Logger;
-  /** A Redis connection and a key prefix owned by this adapter instance, for adapters that keep state. */
+  /** The hub's PostgreSQL (its schema), for adapters that keep durable state (the outbox). */
+  db: Database;
+  /** A Redis connection and a key prefix owned by this adapter instance, for state that may be lost. */
   redis: Redis;
   keyPrefix: string;
   /** Absolute project root, to resolve relative paths in options. */

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { readSecretEnv } from '../config/load.js';
 import type { AdapterConfig, ErpModule, HubConfig } from '../config/types.js';
+import type { Database } from '../db/database.js';
 import { HubError } from '../errors/hub-error.js';
 import type { Adapter, AdapterDefinition, PullSource } from './contract.js';
 
@@ -33,7 +34,7 @@ async function loadDefinition(adaptersDir: string, type: string): Promise<Adapte
 export class AdapterRegistry {
   private constructor(private readonly instances: Map<string, AdapterInstance>) {}
 
-  static async create(config: HubConfig, deps: { redis: Redis; logger: Logger }): Promise<AdapterRegistry> {
+  static async create(config: HubConfig, deps: { redis: Redis; db: Database; logger: Logger }): Promise<AdapterRegistry> {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
     const instances = new Map<string, AdapterInstance>();
     try {
@@ -53,6 +54,7 @@ export class AdapterRegistry {
         const adapter = await def.create(options, {
           name: adapterConfig.name,
           logger: deps.logger.child({ adapter: adapterConfig.name }),
+          db: deps.db,
           redis: deps.redis,
           keyPrefix: `${config.redis.keyPrefix}:adapter:${adapterConfig.name}`,
           rootDir: config.rootDir,

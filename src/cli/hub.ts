@@ -6,8 +6,11 @@ import { HubError } from '../errors/hub-error.js';
 import { createHub, createLogger, type Hub } from '../main.js';
 import { projectRoot } from '../util/project-root.js';
 import { CredentialStore, parsePrincipal, principalName } from '../auth/credentials.js';
-import { createRedis, resolveRedisUrl } from '../redis/connect.js';
+import { Database } from '../db/database.js';
+import { resolveDatabaseUrl } from '../db/embedded.js';
+import { migrate } from '../db/migrate.js';
 import { AuditLog } from '../store/audit-log.js';
+import { retentionRuns, scheduledRetention } from '../store/retention.js';
 import { OfflineMapper, runMappingFixtures } from './offline.js';
 
 const USAGE = `Usage: hub <command> [options]
@@ -22,8 +25,12 @@ Commands:
   keys list                 active keys per principal (creation times; keys themselves are never stored)
   keys rotate <principal>   new key for partner:<id>, erp or ops, printed once; the previous one stays valid
   keys revoke <principal>   revoke all but the newest key [--all: every key, locking the principal out]
+  db migrate                apply the schema migrations (the hub also does at start, under a lock)
+  db retention              run the retention job once now and print what it removed
+  db url                    print the database URL in use (starts the private PostgreSQL when none is set)
 
-Environment: HUB_CONFIG (default config/hub.yaml), PORT, HOST, REDIS_URL, HUB_KEY_PREFIX, HUB_VAR_DIR, LOG_LEVEL.`;
+Environment: HUB_CONFIG (default config/hub.yaml), PORT, HOST, DATABASE_URL, HUB_DB_SCHEMA, REDIS_URL, HUB_KEY_PREFIX,
+HUB_VAR_DIR, LOG_LEVEL.`;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
@@ -131,18 +138,53 @@ async function keys(args: string[]): Promise<void> {
     process.stderr.write(`${revoked} key(s) of ${principalName(principal)} revoked\n`);
     detail = `${principalName(principal)}: ${revoked} key(s) revoked${values.all ? ' (all)' : ''}`;
   }
-  // The change is audited where the running hubs keep their audit log; without a reachable Redis, say so.
+  // The change is audited where the running hubs keep their audit log; without a reachable database, say so.
   const logger = createLogger({ level: 'warn' });
   try {
-    const redis = createRedis(await resolveRedisUrl(config.redis.url, config.paths.var, logger));
+    const url = await resolveDatabaseUrl(config.database.url, config.paths.var, logger);
+    await migrate(url, config.database.schema);
+    const db = new Database({ url, ...config.database, applicationName: 'b2b-hub cli' });
     try {
-      await new AuditLog(redis, config.redis.keyPrefix, logger).record({ event: action === 'rotate' ? 'credential.rotated' : 'credential.revoked', actor: 'cli', detail });
+      await new AuditLog(db, logger).record({ event: action === 'rotate' ? 'credential.rotated' : 'credential.revoked', actor: 'cli', detail });
     } finally {
-      redis.disconnect();
+      await db.close();
     }
   } catch (error) {
     process.stderr.write(`warning: the change is made but could not be written to the audit log: ${(error as Error).message}\n`);
   }
+}
+
+async function dbCommand(args: string[]): Promise<void> {
+  const [action] = args;
+  const config = loadConfig();
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const url = await resolveDatabaseUrl(config.database.url, config.paths.var, logger);
+  const redacted = url.replace(/\/\/[^@/]*@/, '//***@');
+  if (action === 'url') {
+    process.stdout.write(`${url}\n`);
+    return;
+  }
+  if (action === 'migrate') {
+    const { applied, current } = await migrate(url, config.database.schema);
+    process.stdout.write(applied.length ? `applied ${applied.join(', ')} to schema ${config.database.schema} (${redacted}); now at ${current}\n` : `schema ${config.database.schema} is up to date (migration ${current})\n`);
+    return;
+  }
+  if (action === 'retention') {
+    await migrate(url, config.database.schema);
+    const db = new Database({ url, ...config.database, applicationName: 'b2b-hub cli' });
+    try {
+      const result = await scheduledRetention(db, config.retention, logger);
+      if (!result) fail('another hub process is running retention right now; try again when it is done', 1);
+      const { raw, records, refusals, audit, ms } = result;
+      process.stdout.write(`removed ${records} message record(s), the raw bytes of ${raw} more, ${refusals} refusal(s) and ${audit} audit entr${audit === 1 ? 'y' : 'ies'} in ${ms} ms\n`);
+      const [last] = await retentionRuns(db, 1);
+      if (last) process.stdout.write(`recorded as retention run ${last.id} (GET /v1/ops/retention)\n`);
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  fail(`hub db needs migrate, retention or url.\n\n${USAGE}`, 2);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -158,6 +200,8 @@ async function main(argv: string[]): Promise<void> {
       return testMappings();
     case 'keys':
       return keys(rest);
+    case 'db':
+      return dbCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -78,7 +78,14 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   if (!tls && !loopback && !doc.server.allowPlainHttp) {
     throw new HubError('HUB_ERR_CONFIG', `plain HTTP on ${host} is refused: configure server.tls (or HUB_TLS_CERT_FILE/HUB_TLS_KEY_FILE), or, behind a TLS-terminating proxy, set server.allowPlainHttp: true`);
   }
-  const partners = Object.entries(doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional' }>);
+  const partners = Object.entries(
+    doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional'; duplicateNumbers: 'refuse' | 'revision' }>,
+  );
+  for (const [i, rule] of (doc.retention.overrides as Array<{ partner?: string }>).entries()) {
+    if (rule.partner && !(rule.partner in doc.partners)) throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: /retention/overrides/${i}/partner "${rule.partner}" is not a configured partner`);
+  }
+  const schema = env.HUB_DB_SCHEMA ?? doc.database.schema;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new HubError('HUB_ERR_CONFIG', `HUB_DB_SCHEMA "${schema}" must be a lower-case identifier (letters, digits, _)`);
   const config: HubConfig = {
     rootDir,
     configFile,
@@ -95,6 +102,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     rateLimits: { ...doc.rateLimits },
     security: { ...doc.security },
     redis: { url: readSecretEnv(env, 'REDIS_URL') ?? doc.redis.url, keyPrefix: env.HUB_KEY_PREFIX ?? doc.redis.keyPrefix },
+    database: { ...doc.database, url: readSecretEnv(env, 'DATABASE_URL') ?? doc.database.url, schema },
+    retention: { ...doc.retention },
     paths: {
       mappings: path.resolve(rootDir, doc.paths.mappings),
       var: path.resolve(rootDir, env.HUB_VAR_DIR ?? doc.paths.var),
@@ -104,7 +113,15 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     partners: Object.fromEntries(
       partners.map(([id, p]) => [
         id,
-        { id, name: p.name ?? id, formats: p.formats, partyIds: p.partyIds, certificateFingerprints: (p.certificateFingerprints ?? []).map(normaliseFingerprint), signature: p.signature },
+        {
+          id,
+          name: p.name ?? id,
+          formats: p.formats,
+          partyIds: p.partyIds,
+          certificateFingerprints: (p.certificateFingerprints ?? []).map(normaliseFingerprint),
+          signature: p.signature,
+          duplicateNumbers: p.duplicateNumbers,
+        },
       ]),
     ),
     adapters: Object.entries(doc.adapters as Record<string, { type: string; modules: ErpModule[]; enabled: boolean; options: Record<string, unknown> }>).map(

@@ -87,6 +87,54 @@ export const CONFIG_SCHEMA = {
       },
       default: {},
     },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Unset (and no DATABASE_URL): a private PostgreSQL under var/pg, started from the machine's binaries. */
+        url: { type: 'string' },
+        /** The schema holding the hub's tables; several hubs (or test runs) can share one database. */
+        schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'hub' },
+        poolSize: { type: 'integer', minimum: 2, maximum: 200, default: 10 },
+        statementTimeoutMs: { type: 'integer', minimum: 100, default: 60000 },
+        connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
+      },
+      default: {},
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Days the bytes as posted are kept (the record stays until recordDays). */
+        rawDays: { type: 'integer', minimum: 1, default: 90 },
+        /** Days a message record (history, canonical, keys, links, deliveries, outbox rows) and audit entries are kept. */
+        recordDays: { type: 'integer', minimum: 1, default: 400 },
+        /** Days a refusal (with its bytes) is kept. */
+        refusalDays: { type: 'integer', minimum: 1, default: 90 },
+        /** How often the retention job runs, in minutes. 0: never on its own (hub db retention runs it). */
+        intervalMinutes: { type: 'integer', minimum: 0, default: 60 },
+        /** Rows removed per statement: small batches keep locks short, so the intake does not wait. */
+        batchSize: { type: 'integer', minimum: 100, maximum: 100000, default: 5000 },
+        /** Other periods for a partner and/or document type; the most specific rule wins. */
+        overrides: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              partner: id,
+              documentType: { enum: ['Order', 'Invoice', 'ShipNotice'] },
+              rawDays: { type: 'integer', minimum: 1 },
+              recordDays: { type: 'integer', minimum: 1 },
+              refusalDays: { type: 'integer', minimum: 1 },
+            },
+            anyOf: [{ required: ['partner'] }, { required: ['documentType'] }],
+          },
+        },
+      },
+      default: {},
+    },
     paths: {
       type: 'object',
       additionalProperties: false,
@@ -104,6 +152,8 @@ export const CONFIG_SCHEMA = {
         backoffMs: { type: 'integer', minimum: 1, default: 1000 },
         transformConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
         deliverConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
+        /** Seconds a message may sit accepted-but-not-transformed, or a delivery pending, before the sweeper queues it again. */
+        sweepAfterSeconds: { type: 'integer', minimum: 1, default: 60 },
       },
       default: {},
     },
@@ -124,6 +174,11 @@ export const CONFIG_SCHEMA = {
           certificateFingerprints: { type: 'array', items: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' }, uniqueItems: true },
           /** required: every post must carry a valid X-Hub-Signature; optional: checked when present. */
           signature: { enum: ['required', 'optional'], default: 'optional' },
+          /**
+           * The same number (same type, same sending party) with other content: refuse (409, the default) or
+           * accept it as the next revision, linked to the first.
+           */
+          duplicateNumbers: { enum: ['refuse', 'revision'], default: 'refuse' },
         },
       },
     },

@@ -14,6 +14,15 @@ export interface PartnerConfig {
   /** Normalised (upper-case hex, no colons) SHA-256 fingerprints of its client certificates; empty: none bound. */
   readonly certificateFingerprints: readonly string[];
   readonly signature: 'required' | 'optional';
+  readonly duplicateNumbers: 'refuse' | 'revision';
+}
+
+export interface RetentionRule {
+  readonly partner?: string;
+  readonly documentType?: CanonicalType;
+  readonly rawDays?: number;
+  readonly recordDays?: number;
+  readonly refusalDays?: number;
 }
 
 export interface TlsConfig {
@@ -63,8 +72,24 @@ export interface HubConfig {
   readonly security: { readonly signatureWindowSeconds: number };
   /** url undefined: find or start a local Redis (see redis/connect). */
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
+  /** url undefined: a private PostgreSQL under var/pg (see db/embedded). */
+  readonly database: { readonly url?: string; readonly schema: string; readonly poolSize: number; readonly statementTimeoutMs: number; readonly connectTimeoutMs: number };
+  readonly retention: {
+    readonly rawDays: number;
+    readonly recordDays: number;
+    readonly refusalDays: number;
+    readonly intervalMinutes: number;
+    readonly batchSize: number;
+    readonly overrides: readonly RetentionRule[];
+  };
   readonly paths: { readonly mappings: string; readonly var: string; readonly adapters: string };
-  readonly pipeline: { readonly attempts: number; readonly backoffMs: number; readonly transformConcurrency: number; readonly deliverConcurrency: number };
+  readonly pipeline: {
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly transformConcurrency: number;
+    readonly deliverConcurrency: number;
+    readonly sweepAfterSeconds: number;
+  };
   readonly partners: Readonly<Record<string, PartnerConfig>>;
   readonly adapters: readonly AdapterConfig[];
   readonly routes: readonly RouteConfig[];

@@ -43,6 +43,8 @@ export const ERROR_CATALOG = {
   HUB_ERR_NOT_FOUND: { status: 404, retryable: false, title: 'Not found' },
   /** The request is well-formed but its parameters are wrong. */
   HUB_ERR_BAD_REQUEST: { status: 400, retryable: false, title: 'Bad request' },
+  /** The same partner, type, sending party and number was already accepted with other content. */
+  HUB_ERR_DOCUMENT_CONFLICT: { status: 409, retryable: false, title: 'Document number already used with other content' },
   /** The operation does not fit the message's current state (e.g. replay of a delivered message). */
   HUB_ERR_CONFLICT: { status: 409, retryable: false, title: 'Conflict with the current state' },
   /** A mapping file is broken: it does not load, or an expression fails to compile or evaluate. */
@@ -59,7 +61,7 @@ export const ERROR_CATALOG = {
   HUB_ERR_ADAPTER_UNAVAILABLE: { status: 503, retryable: true, title: 'Adapter temporarily unavailable' },
   /** An adapter refused the document for good; retrying cannot help. */
   HUB_ERR_ADAPTER_REJECTED: { status: 422, retryable: false, title: 'Adapter rejected the document' },
-  /** Redis or another dependency of the hub itself is unreachable. */
+  /** PostgreSQL, Redis or another dependency of the hub itself is unreachable. */
   HUB_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, title: 'Storage unavailable' },
   /** An unexpected bug; details are logged, never returned. */
   HUB_ERR_INTERNAL: { status: 500, retryable: true, title: 'Internal error' },

@@ -5,7 +5,9 @@ import type { AdapterRegistry } from '../adapters/registry.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import type { HubConfig } from '../config/types.js';
 import type { IntakeDeps } from '../pipeline/intake.js';
+import type { Database } from '../db/database.js';
 import type { AuditLog } from '../store/audit-log.js';
+import type { RefusalStore } from '../store/refusal-store.js';
 import { requireRole, type AuthDeps } from './middleware/auth.js';
 import { notFound, problemHandler } from './middleware/errors.js';
 import { RateLimiter, securityHeaders, SignatureVerifier } from './middleware/security.js';
@@ -18,6 +20,8 @@ export interface AppDeps extends IntakeDeps {
   credentials: CredentialStore;
   adapters: AdapterRegistry;
   redis: Redis;
+  db: Database;
+  refusals: RefusalStore;
   audit: AuditLog;
 }
 
@@ -49,6 +53,12 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/readyz', requireRole(auth, 'ops'), async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
+      await deps.db.query('SELECT 1');
+      checks.postgres = 'ok';
+    } catch (error) {
+      checks.postgres = `unreachable: ${(error as Error).message}`;
+    }
+    try {
       checks.redis = (await deps.redis.ping()) === 'PONG' ? 'ok' : 'no answer';
     } catch (error) {
       checks.redis = `unreachable: ${(error as Error).message}`;
@@ -62,7 +72,7 @@ export function buildApp(deps: AppDeps): Express {
   const signatures = new SignatureVerifier(deps.redis, config.redis.keyPrefix, config.security.signatureWindowSeconds);
   app.use(documentRoutes(config, { ...deps, auth, rateLimiter, signatures }));
   app.use(erpRoutes(auth, deps.adapters));
-  app.use(opsRoutes(auth, { store: deps.store, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
+  app.use(opsRoutes(auth, { store: deps.store, refusals: deps.refusals, db: deps.db, config, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;

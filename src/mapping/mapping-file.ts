@@ -20,9 +20,14 @@ export interface CompiledMapping extends FormatDefinition {
   description?: string;
   tables: ReadonlyMap<string, LookupTable>;
   canonical: ReadonlyArray<readonly [string, FieldNode]>;
+  /** kind -> JSONata over the canonical document, giving a string or a list of strings (business keys). */
+  businessKeys: ReadonlyArray<{ kind: string; source: string; expression: jsonata.Expression }>;
 }
 
-const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'documentNumber', 'sender', 'lookups', 'canonical'];
+/** The key kinds the hub itself reads: links and the chain view are made from these. */
+export const STANDARD_KEY_KINDS = ['documentNumber', 'orderReference', 'despatchReference', 'buyerId', 'sellerId', 'buyerPartyId', 'sellerPartyId'] as const;
+
+const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'documentNumber', 'sender', 'lookups', 'canonical', 'businessKeys'];
 /** Variables the evaluator binds for every expression besides the functions. */
 export const BOUND_VARIABLES = ['root', 'partner'];
 const JSONATA_BUILTINS = new Set(
@@ -241,6 +246,17 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
   const canonical = compileFields(data.canonical, '', ['canonical'], ctx);
   if (canonical.some(([key]) => key === 'type')) throw problem.error('canonical.type is set from documentType; remove it', ['canonical', 'type'], 'type');
 
+  const keySpec = data.businessKeys;
+  if (!keySpec || typeof keySpec !== 'object' || Array.isArray(keySpec)) {
+    throw problem.error(`businessKeys is missing: map each key kind (${STANDARD_KEY_KINDS.join(', ')}, or your own) to a JSONata expression over the canonical document`);
+  }
+  if (!('documentNumber' in keySpec)) throw problem.error('businessKeys.documentNumber is missing: every document is found by its own number', ['businessKeys']);
+  const businessKeys = Object.entries(keySpec as Record<string, unknown>).map(([kind, source]) => {
+    if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(kind)) throw problem.error(`business key kind "${kind}" must be a name of letters and digits`, ['businessKeys', kind]);
+    if (typeof source !== 'string' || !source.trim()) throw problem.error(`businessKeys.${kind} must be a JSONata expression over the canonical document`, ['businessKeys', kind]);
+    return { kind, source, expression: compileExpression(source, `businessKeys.${kind}`, ['businessKeys', kind], { ...ctx, tables: new Map() }) };
+  });
+
   return {
     name,
     file,
@@ -255,5 +271,6 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
     namespaces: namespaces as Record<string, string>,
     tables,
     canonical,
+    businessKeys,
   };
 }

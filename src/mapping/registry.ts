@@ -91,6 +91,23 @@ export class MappingRegistry {
     }
     return canonical;
   }
+
+  /** The business keys a mapping declares, evaluated over its canonical document (strings, arrays flattened). */
+  async businessKeys(format: string, canonical: CanonicalDocument): Promise<Array<{ kind: string; value: string }>> {
+    const mapping = this.mappings.get(format);
+    if (!mapping) return [];
+    const out: Array<{ kind: string; value: string }> = [];
+    for (const key of mapping.businessKeys) {
+      let value: unknown;
+      try {
+        value = await key.expression.evaluate(canonical);
+      } catch (error) {
+        throw new HubError('HUB_ERR_MAPPING', `${displayPath(mapping.file)}: businessKeys.${key.kind} failed: ${(error as Error).message}`, { details: { file: displayPath(mapping.file) } });
+      }
+      for (const v of [value].flat(Infinity)) if (typeof v === 'string' || typeof v === 'number') out.push({ kind: key.kind, value: String(v) });
+    }
+    return out;
+  }
 }
 
 /**

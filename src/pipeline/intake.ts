@@ -8,6 +8,7 @@ import type { MessageStore } from '../store/message-store.js';
 import { uuidv7 } from '../util/ids.js';
 import { HubError } from '../errors/hub-error.js';
 import { decodeXml } from '../xml/decode.js';
+import { contentFingerprint } from '../xml/fingerprint.js';
 import { inspectDocument } from '../xml/inspect.js';
 import type { XmlLimits } from '../xml/limits.js';
 import type { XsdCache } from '../xml/xsd-cache.js';
@@ -26,6 +27,20 @@ export interface IntakeResult {
   documentType: CanonicalType;
   documentNumber: string;
   duplicate: boolean;
+  /** 0 for a new number; n when the partner's duplicateNumbers is "revision" and this is the n-th change. */
+  revision: number;
+  revisionOf?: string;
+}
+
+/** True when the original message's document says the same as these bytes (its raw bytes are still kept). */
+async function sameContent(body: Buffer, originalId: string, deps: IntakeDeps): Promise<boolean> {
+  const original = await deps.store.raw(originalId);
+  if (!original) return false;
+  try {
+    return contentFingerprint(body, deps.limits) === contentFingerprint(original, deps.limits);
+  } catch {
+    return false;
+  }
 }
 
 /** The formats a partner may send, in its configured order. */
@@ -34,35 +49,68 @@ export function partnerFormats(partner: PartnerConfig, mappings: MappingRegistry
 }
 
 /**
- * Takes one posted document: check it (declarations, well-formedness, type, XSD, number), store it durably
- * with its record, then queue its transform. Returns once it is stored: from then on it cannot be lost.
- * A document already accepted (same partner, type and number, or the same bytes) returns the original id.
+ * Takes one posted document: check it (declarations, well-formedness, type, XSD, number, sender), store it
+ * durably (one PostgreSQL transaction, committed before this returns), then queue its transform. From then on
+ * it cannot be lost: a lost enqueue is queued again by the sweeper, which reads PostgreSQL.
+ * The same bytes again return the original id (duplicate); the same number with other content is refused
+ * (HUB_ERR_DOCUMENT_CONFLICT) unless the partner accepts revisions.
  */
-export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps: IntakeDeps): Promise<IntakeResult> {
+export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps: IntakeDeps, meta: { contentType?: string } = {}): Promise<IntakeResult> {
   decodeXml(body); // an encoding the workers could not read is refused now, not after the 202
   const { format, documentNumber, senderIds } = inspectDocument(body, partnerFormats(partner, deps.mappings), deps.xsd, deps.limits);
-  if (!senderIds.some((id) => partner.partyIds.includes(id))) {
+  const sendingParty = senderIds.find((id) => partner.partyIds.includes(id));
+  if (!sendingParty) {
     throw new HubError(
       'HUB_ERR_SENDER_MISMATCH',
       senderIds.length
         ? `The ${format.senderParty} of this ${format.documentType} (${senderIds.join(', ')}) is not one of your party ids; you may only send documents in your own name.`
         : `This ${format.documentType} names no ${format.senderParty} identifier, so it cannot be checked against your party ids.`,
-      { details: { senderIds, format: format.name } },
+      { details: { senderIds, format: format.name, documentType: format.documentType, documentNumber } },
     );
   }
   const id = uuidv7();
   const sha256 = createHash('sha256').update(body).digest('hex');
-  const { duplicateOf } = await deps.store.accept({ id, partner: partner.id, format: format.name, documentType: format.documentType, documentNumber, sha256, raw: body });
-  if (duplicateOf) {
-    deps.logger.info({ messageId: duplicateOf, partner: partner.id, documentNumber }, 'duplicate document; not processed again');
-    return { id: duplicateOf, documentType: format.documentType, documentNumber, duplicate: true };
+  const outcome = await deps.store.accept(
+    {
+      id,
+      partner: partner.id,
+      format: format.name,
+      documentType: format.documentType,
+      documentNumber,
+      sendingParty,
+      sha256,
+      raw: body,
+      ...(meta.contentType ? { contentType: meta.contentType } : {}),
+      keys: [
+        { kind: 'documentNumber', value: documentNumber },
+        { kind: format.senderParty === 'buyer' ? 'buyerPartyId' : 'sellerPartyId', value: sendingParty },
+      ],
+    },
+    { revisions: partner.duplicateNumbers === 'revision' },
+  );
+  if (outcome.outcome === 'duplicate') {
+    deps.logger.info({ messageId: outcome.id, partner: partner.id, documentNumber }, 'duplicate document; not processed again');
+    return { id: outcome.id, documentType: format.documentType, documentNumber, duplicate: true, revision: 0 };
   }
-  deps.logger.info({ messageId: id, partner: partner.id, documentType: format.documentType, documentNumber, bytes: body.length }, 'document accepted');
+  if (outcome.outcome === 'conflict' && (await sameContent(body, outcome.originalId, deps))) {
+    // The same document again in other bytes (other namespace prefixes, indentation, encoding): a re-send.
+    deps.logger.info({ messageId: outcome.originalId, partner: partner.id, documentNumber }, 'duplicate document (same content, other bytes); not processed again');
+    return { id: outcome.originalId, documentType: format.documentType, documentNumber, duplicate: true, revision: 0 };
+  }
+  if (outcome.outcome === 'conflict') {
+    const change = format.documentType === 'Order' ? 'send an order change for it, or an order with a new number' : `send a new ${format.documentType} with its own number (a credit note or a corrected document)`;
+    throw new HubError(
+      'HUB_ERR_DOCUMENT_CONFLICT',
+      `${format.documentType} ${documentNumber} from ${sendingParty} was already accepted as message ${outcome.originalId} with other content; this document was not accepted. To change it, ${change}. If you meant to send the same document again, send the same bytes: that answers 200 with the original id.`,
+      { details: { originalId: outcome.originalId, format: format.name, documentType: format.documentType, documentNumber } },
+    );
+  }
+  deps.logger.info({ messageId: id, partner: partner.id, documentType: format.documentType, documentNumber, revision: outcome.revision, bytes: body.length }, 'document accepted');
   try {
     await deps.queues.enqueueTransform(id, 0);
   } catch (error) {
-    // Stored but not queued: the pending sweeper queues it again; the partner's acceptance stands.
-    deps.logger.warn({ messageId: id, err: error }, 'enqueue failed after store; the pending sweeper will queue it');
+    // Committed but not queued: the sweeper queues it again from PostgreSQL; the partner's acceptance stands.
+    deps.logger.warn({ messageId: id, err: error }, 'enqueue failed after commit; the sweeper will queue it');
   }
-  return { id, documentType: format.documentType, documentNumber, duplicate: false };
+  return { id, documentType: format.documentType, documentNumber, duplicate: false, revision: outcome.revision, ...(outcome.revisionOf ? { revisionOf: outcome.revisionOf } : {}) };
 }

@@ -13,13 +13,14 @@ export async function replayMessage(messageId: string, actor: string, deps: { st
   const { changed, current } = await deps.store.setStatus(messageId, 'accepted', {
     onlyFrom: ['failed'],
     entry: { step: 'replayed', detail: `replay ${replays} requested by ${actor}` },
-    fields: { replays: String(replays), error: null },
+    replays,
+    error: null,
+    transformed: false,
   });
   if (!changed) throw new HubError('HUB_ERR_CONFLICT', `Message ${messageId} is ${current}; only failed messages can be replayed.`);
   for (const delivery of await deps.store.deliveries(messageId)) {
     if (delivery.status === 'failed') await deps.store.setDelivery(messageId, { ...delivery, status: 'pending', at: new Date().toISOString() });
   }
-  await deps.store.markPending(messageId);
   await deps.queues.enqueueTransform(messageId, replays);
   return { replays };
 }

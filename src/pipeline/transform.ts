@@ -20,7 +20,7 @@ export async function failMessage(store: MessageStore, messageId: string, step: 
   const summary = errorSummary(error);
   await store.setStatus(messageId, 'failed', {
     entry: { step: `${step}-failed`, ...(adapter ? { adapter } : {}), error: summary },
-    fields: { error: JSON.stringify({ code: summary.code, message: summary.message }) },
+    error: { code: summary.code, message: summary.message },
   });
   await store.markTransformed(messageId);
 }
@@ -48,7 +48,8 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
     if (!raw) throw new HubError('HUB_ERR_INTERNAL', `raw document of ${messageId} missing`, { retryable: false });
     const canonical = await deps.mappings.map(record.format, decodeXml(raw), { partner: record.partner, messageId, documentNumber: record.documentNumber });
     const routes = await deps.router.resolve(canonical);
-    await store.saveCanonical(messageId, canonical, routes);
+    const keys = await deps.mappings.businessKeys(record.format, canonical);
+    await store.saveCanonical(messageId, canonical, routes, keys);
     await store.addHistory(messageId, { step: 'mapped', detail: `${canonical.type} ${canonical.documentNumber}, ${canonical.lines.length} line(s)` });
     const delivered = new Set((await store.deliveries(messageId)).filter((d) => d.status === 'delivered').map((d) => d.adapter));
     const toDeliver = Object.keys(routes).filter((adapter) => !delivered.has(adapter));

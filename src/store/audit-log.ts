@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
 
 /** What the audit log records. */
 export type AuditEvent =
@@ -13,10 +13,11 @@ export type AuditEvent =
   | 'message.replayed'
   | 'credential.created'
   | 'credential.rotated'
-  | 'credential.revoked';
+  | 'credential.revoked'
+  | 'retention.run';
 
 export interface AuditEntry {
-  /** Stream id: time-ordered, usable as a cursor. */
+  /** Time-ordered, usable as a cursor. */
   id: string;
   at: string;
   event: AuditEvent;
@@ -34,36 +35,35 @@ export interface AuditQuery {
   messageId?: string;
   /** Only entries at or after this time (ms since epoch). */
   since?: number;
-  /** Only entries strictly older than this stream id (paging, newest first). */
+  /** Only entries strictly older than this entry id (paging, newest first). */
   before?: string;
   limit: number;
 }
 
-const MAX_ENTRIES = 1_000_000;
-
 /**
- * The audit log: an append-only Redis stream, capped at about a million entries, also mirrored to the pino log
- * (warn for refusals, info for credential changes and replays). Entries never contain secrets: callers pass principals and codes, never keys or bodies.
+ * The audit log: an append-only table in PostgreSQL (removed by retention with the records, after
+ * retention.recordDays), also mirrored to the pino log (warn for refusals, info for credential changes,
+ * replays and retention runs). Entries never contain secrets: callers pass principals and codes, never keys
+ * or bodies.
  */
 export class AuditLog {
-  readonly key: string;
-
   constructor(
-    private readonly redis: Redis,
-    prefix: string,
+    private readonly db: Database,
     private readonly logger: Logger,
-  ) {
-    this.key = `${prefix}:audit`;
-  }
+  ) {}
 
   async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    const at = new Date().toISOString();
-    const fields: string[] = ['at', at];
-    for (const [name, value] of Object.entries(entry)) if (value !== undefined) fields.push(name, String(value));
-    const level = entry.event.startsWith('credential.') || entry.event === 'message.replayed' ? 'info' : 'warn';
+    const level = entry.event.startsWith('credential.') || entry.event === 'message.replayed' || entry.event === 'retention.run' ? 'info' : 'warn';
     this.logger[level]({ audit: entry.event, actor: entry.actor, address: entry.address, messageId: entry.messageId, code: entry.code }, `audit: ${entry.event}${entry.detail ? ` (${entry.detail})` : ''}`);
     try {
-      await this.redis.xadd(this.key, 'MAXLEN', '~', MAX_ENTRIES, '*', ...fields);
+      await this.db.query('INSERT INTO audit_log (at, event, actor, address, message_id, code, detail) VALUES (now(), $1, $2, $3, $4, $5, $6)', [
+        entry.event,
+        entry.actor,
+        entry.address ?? null,
+        entry.messageId && /^[0-9a-f-]{36}$/i.test(entry.messageId) ? entry.messageId : null,
+        entry.code ?? null,
+        entry.detail ?? null,
+      ]);
     } catch (error) {
       // Losing an audit entry must not turn a 401 into a 500; the pino line above still has it.
       this.logger.error({ err: (error as Error).message, audit: entry.event }, 'audit entry not stored');
@@ -72,23 +72,26 @@ export class AuditLog {
 
   /** Newest first, filtered. */
   async query(q: AuditQuery): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = [];
-    let end = q.before ? `(${q.before}` : '+';
-    const start = q.since !== undefined ? String(q.since) : '-';
-    for (;;) {
-      const page = await this.redis.xrevrange(this.key, end, start, 'COUNT', Math.max(100, q.limit * 2));
-      if (page.length === 0) return out;
-      for (const [id, flat] of page) {
-        const entry: Record<string, string> = { id };
-        for (let i = 0; i < flat.length; i += 2) entry[flat[i]!] = flat[i + 1]!;
-        const e = entry as unknown as AuditEntry;
-        if (q.event && e.event !== q.event) continue;
-        if (q.actor && e.actor !== q.actor) continue;
-        if (q.messageId && e.messageId !== q.messageId) continue;
-        out.push(e);
-        if (out.length >= q.limit) return out;
-      }
-      end = `(${page[page.length - 1]![0]}`;
-    }
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (q.event) where.push(`event = $${params.push(q.event)}`);
+    if (q.actor) where.push(`actor = $${params.push(q.actor)}`);
+    if (q.messageId) where.push(/^[0-9a-f-]{36}$/i.test(q.messageId) ? `message_id = $${params.push(q.messageId)}` : 'false');
+    if (q.since !== undefined) where.push(`at >= $${params.push(new Date(q.since))}`);
+    if (q.before) where.push(`id < $${params.push(Number(q.before))}`);
+    const { rows } = await this.db.query(
+      `SELECT id, at, event, actor, address, message_id, code, detail FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.push(q.limit)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      at: r.at.toISOString(),
+      event: r.event,
+      actor: r.actor,
+      ...(r.address ? { address: r.address } : {}),
+      ...(r.message_id ? { messageId: r.message_id } : {}),
+      ...(r.code ? { code: r.code } : {}),
+      ...(r.detail ? { detail: r.detail } : {}),
+    }));
   }
 }

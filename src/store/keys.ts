@@ -1,25 +1,9 @@
 import type { Redis } from 'ioredis';
 
-/** Every Redis key the hub's own stores use, in one place, under one prefix. */
-export function storeKeys(prefix: string) {
-  return {
-    message: (id: string) => `${prefix}:msg:${id}`,
-    raw: (id: string) => `${prefix}:raw:${id}`,
-    history: (id: string) => `${prefix}:hist:${id}`,
-    deliveries: (id: string) => `${prefix}:deliv:${id}`,
-    dedupNumber: (partner: string, type: string, documentNumber: string) => `${prefix}:dedup:num:${partner}:${type}:${documentNumber}`,
-    dedupBytes: (partner: string, sha256: string) => `${prefix}:dedup:sha:${partner}:${sha256}`,
-    indexAll: `${prefix}:idx:all`,
-    indexPartner: (partner: string) => `${prefix}:idx:partner:${partner}`,
-    indexType: (type: string) => `${prefix}:idx:type:${type}`,
-    indexStatus: (status: string) => `${prefix}:idx:status:${status}`,
-    indexNumber: (documentNumber: string) => `${prefix}:idx:num:${documentNumber}`,
-    /** Messages accepted whose transform has not finished: swept and re-enqueued after a crash. */
-    pending: `${prefix}:pending`,
-    credentials: `${prefix}:credentials`,
-  };
-}
-export type StoreKeys = ReturnType<typeof storeKeys>;
+/**
+ * Redis holds only what may be lost and rebuilt: BullMQ's jobs (under `<prefix>:q`), rate-limit windows
+ * (`<prefix>:rl:*`) and the signature replay cache (`<prefix>:sig:*`). The system of record is PostgreSQL.
+ */
 
 /** Deletes every key under a prefix (tests, benchmarks, tearing down a hub instance). */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { CanonicalDocument, CanonicalType } from '../canonical/types.js';
-import { defineScript, type RedisScript } from '../util/redis-script.js';
-import { storeKeys, type StoreKeys } from './keys.js';
+import type { Database, Queryable } from '../db/database.js';
+import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
 
 /** Where a message is in its life. */
 export type MessageStatus = 'accepted' | 'processing' | 'delivered' | 'failed';
@@ -24,8 +23,15 @@ export interface MessageRecord {
   format: string;
   documentType: CanonicalType;
   documentNumber: string;
+  /** The party that sent it (the seller of an invoice or despatch advice, the buyer of an order). */
+  sendingParty: string;
+  /** 0 for the first document with this number; n for the n-th accepted revision. */
+  revision: number;
+  /** The first document with this number, when this one is a revision. */
+  revisionOf?: string;
   sha256: string;
   size: number;
+  contentType?: string;
   status: MessageStatus;
   receivedAt: string;
   updatedAt: string;
@@ -33,6 +39,8 @@ export interface MessageRecord {
   routes?: Record<string, string[]>;
   error?: { code: string; message: string };
   replays: number;
+  /** When retention dropped the raw bytes (the record stays until recordDays). */
+  rawRemovedAt?: string;
 }
 
 export interface DeliveryRecord {
@@ -49,240 +57,385 @@ export interface NewMessage {
   format: string;
   documentType: CanonicalType;
   documentNumber: string;
+  sendingParty: string;
   sha256: string;
   raw: Buffer;
+  contentType?: string;
+  /** Business keys known at the intake (the number, the sending party); the transform adds the rest. */
+  keys?: BusinessKey[];
 }
 
+export interface BusinessKey {
+  kind: string;
+  value: string;
+}
+
+/** What accept found: a new message, the same bytes again, or the same number with other content. */
+export type AcceptOutcome =
+  | { outcome: 'accepted'; id: string; revision: number; revisionOf?: string }
+  | { outcome: 'duplicate'; id: string }
+  | { outcome: 'conflict'; originalId: string; originalSha256: string };
+
 export interface MessageQuery {
+  /** Any business key (order number, invoice number, party id ...) or a message id. */
+  q?: string;
+  /** The document's own number. */
+  documentNumber?: string;
   partner?: string;
   documentType?: string;
   status?: string;
-  documentNumber?: string;
+  /** received_at >= from, < to (ISO 8601). */
+  from?: string;
+  to?: string;
   limit: number;
-  /** Only messages received strictly before this message id's time (paging, newest first). */
-  before?: number;
+  /** Opaque cursor from the previous page: continues strictly after its last message. */
+  cursor?: string;
+  /** Orders with no linked shipment notice / invoice yet. */
+  missing?: 'shipnotice' | 'invoice';
 }
 
-// KEYS: dedupNumber dedupBytes message raw history idxAll idxPartner idxType idxStatus idxNumber pending
-// ARGV: id score raw historyEntry field1 value1 ...
-const ACCEPT_SCRIPT = `
-local existing = redis.call('GET', KEYS[1])
-if not existing then existing = redis.call('GET', KEYS[2]) end
-if existing then return existing end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('SET', KEYS[4], ARGV[3])
-redis.call('RPUSH', KEYS[5], ARGV[4])
-local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[3], unpack(fields))
-for i = 6, 11 do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1]) end
-return false
-`;
+export interface Page<T> {
+  items: T[];
+  /** Present when there may be more: pass it as `cursor` for the next page. */
+  next?: string;
+}
 
-// KEYS: message history indexStatusPrefix(ignored) ; ARGV: newStatus updatedAt historyEntry expectedStatuses(csv or '') prefix extraField extraValue ...
-const STATUS_SCRIPT = `
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return {err = 'NO_SUCH_MESSAGE'} end
-if ARGV[4] ~= '' then
-  local allowed = false
-  for s in string.gmatch(ARGV[4], '[^,]+') do if s == current then allowed = true end end
-  if not allowed then return current end
-end
-local id = redis.call('HGET', KEYS[1], 'id')
-local score = redis.call('ZSCORE', ARGV[5] .. ':idx:all', id)
-if current ~= ARGV[1] then
-  redis.call('ZREM', ARGV[5] .. ':idx:status:' .. current, id)
-  redis.call('ZADD', ARGV[5] .. ':idx:status:' .. ARGV[1], score, id)
-end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
-for i = 6, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-end
-if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[3]) end
-return false
-`;
+const RECORD_COLUMNS = `id, partner, format, document_type, document_number, sending_party, revision, revision_of, sha256, size, content_type,
+  status, received_at, updated_at, routes, error, replays, raw_removed_at`;
 
-function parseRecord(hash: Record<string, string>): MessageRecord | undefined {
-  if (!hash.id) return undefined;
+interface RecordRow {
+  id: string;
+  partner: string;
+  format: string;
+  document_type: CanonicalType;
+  document_number: string;
+  sending_party: string;
+  revision: number;
+  revision_of: string | null;
+  sha256: string;
+  size: number;
+  content_type: string | null;
+  status: MessageStatus;
+  received_at: Date;
+  updated_at: Date;
+  routes: Record<string, string[]> | null;
+  error: { code: string; message: string } | null;
+  replays: number;
+  raw_removed_at: Date | null;
+}
+
+function toRecord(row: RecordRow): MessageRecord {
   return {
-    id: hash.id,
-    partner: hash.partner!,
-    format: hash.format!,
-    documentType: hash.documentType as CanonicalType,
-    documentNumber: hash.documentNumber!,
-    sha256: hash.sha256!,
-    size: Number(hash.size),
-    status: hash.status as MessageStatus,
-    receivedAt: hash.receivedAt!,
-    updatedAt: hash.updatedAt!,
-    ...(hash.routes ? { routes: JSON.parse(hash.routes) } : {}),
-    ...(hash.error ? { error: JSON.parse(hash.error) } : {}),
-    replays: Number(hash.replays ?? 0),
+    id: row.id,
+    partner: row.partner,
+    format: row.format,
+    documentType: row.document_type,
+    documentNumber: row.document_number,
+    sendingParty: row.sending_party,
+    revision: row.revision,
+    ...(row.revision_of ? { revisionOf: row.revision_of } : {}),
+    sha256: row.sha256,
+    size: row.size,
+    ...(row.content_type ? { contentType: row.content_type } : {}),
+    status: row.status,
+    receivedAt: row.received_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    ...(row.routes ? { routes: row.routes } : {}),
+    ...(row.error ? { error: row.error } : {}),
+    replays: row.replays,
+    ...(row.raw_removed_at ? { rawRemovedAt: row.raw_removed_at.toISOString() } : {}),
   };
 }
 
+function historyEntry(row: { at: Date; step: string; status: MessageStatus | null; adapter: string | null; detail: string | null; error: HistoryEntry['error'] | null }): HistoryEntry {
+  return {
+    at: row.at.toISOString(),
+    step: row.step,
+    ...(row.status ? { status: row.status } : {}),
+    ...(row.adapter ? { adapter: row.adapter } : {}),
+    ...(row.detail ? { detail: row.detail } : {}),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}
+
+async function insertHistory(db: Queryable, id: string, entry: Omit<HistoryEntry, 'at'>, at = new Date()): Promise<void> {
+  await db.query('INSERT INTO message_history (message_id, at, step, status, adapter, detail, error) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    id,
+    at,
+    entry.step,
+    entry.status ?? null,
+    entry.adapter ?? null,
+    entry.detail ?? null,
+    entry.error ? JSON.stringify(entry.error) : null,
+  ]);
+}
+
+/** Unique-key spellings: trimmed, no empty values, no repeats. */
+export function normaliseKeys(keys: readonly BusinessKey[]): BusinessKey[] {
+  const seen = new Set<string>();
+  const out: BusinessKey[] = [];
+  for (const k of keys) {
+    const value = k.value.trim();
+    if (!value || value.length > 512) continue;
+    const id = `${k.kind}\u0000${value}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ kind: k.kind, value });
+  }
+  return out;
+}
+
+export async function insertKeys(db: Queryable, id: string, keys: readonly BusinessKey[]): Promise<void> {
+  const rows = normaliseKeys(keys);
+  if (!rows.length) return;
+  await db.query('INSERT INTO business_keys (message_id, kind, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v) ON CONFLICT DO NOTHING', [
+    id,
+    rows.map((k) => k.kind),
+    rows.map((k) => k.value),
+  ]);
+}
+
+/** The filters shared by the message and refusal listings, as SQL conditions on alias `m`. */
+export function timeAndCursorConditions(q: { from?: string; to?: string; cursor?: string }, params: unknown[], column = 'm.received_at'): string[] {
+  const where: string[] = [];
+  if (q.from) where.push(`${column} >= $${params.push(q.from)}`);
+  if (q.to) where.push(`${column} < $${params.push(q.to)}`);
+  if (q.cursor) {
+    const c: Cursor = decodeCursor(q.cursor);
+    where.push(`(${column}, m.id) < ($${params.push(c.at)}::timestamptz, $${params.push(c.id)}::uuid)`);
+  }
+  return where;
+}
+
 /**
- * Message records, raw documents, history and delivery records in Redis. Acceptance is one atomic script:
- * either the document is new and everything about it is written, or the id of the original is returned.
+ * The message records, raw documents, canonical documents, history, deliveries and business keys in
+ * PostgreSQL (the system of record). Acceptance is one transaction: the document is new and everything about
+ * it is committed, or the original's id is returned.
  */
 export class MessageStore {
-  readonly keys: StoreKeys;
-  private readonly acceptScript: RedisScript;
-  private readonly statusScript: RedisScript;
+  constructor(readonly db: Database) {}
 
-  constructor(
-    readonly redis: Redis,
-    readonly prefix: string,
-  ) {
-    this.keys = storeKeys(prefix);
-    this.acceptScript = defineScript(redis, 'hubAcceptMessage', 11, ACCEPT_SCRIPT);
-    this.statusScript = defineScript(redis, 'hubSetMessageStatus', 2, STATUS_SCRIPT);
-  }
-
-  /** Stores a new document atomically; returns the original message id when it is a duplicate. */
-  async accept(message: NewMessage, now = new Date()): Promise<{ duplicateOf?: string }> {
-    const k = this.keys;
-    const at = now.toISOString();
-    const entry: HistoryEntry = { at, step: 'accepted', status: 'accepted', detail: `${message.documentType} ${message.documentNumber} from ${message.partner} (${message.format}, ${message.raw.length} bytes)` };
-    const fields: Record<string, string> = {
-      id: message.id,
-      partner: message.partner,
-      format: message.format,
-      documentType: message.documentType,
-      documentNumber: message.documentNumber,
-      sha256: message.sha256,
-      size: String(message.raw.length),
-      status: 'accepted',
-      receivedAt: at,
-      updatedAt: at,
-      replays: '0',
-    };
-    const result = (await this.acceptScript(
-      k.dedupNumber(message.partner, message.documentType, message.documentNumber),
-      k.dedupBytes(message.partner, message.sha256),
-      k.message(message.id),
-      k.raw(message.id),
-      k.history(message.id),
-      k.indexAll,
-      k.indexPartner(message.partner),
-      k.indexType(message.documentType),
-      k.indexStatus('accepted'),
-      k.indexNumber(message.documentNumber),
-      k.pending,
-      message.id,
-      String(now.getTime()),
-      message.raw,
-      JSON.stringify(entry),
-      ...Object.entries(fields).flat(),
-    )) as string | null;
-    return result ? { duplicateOf: result } : {};
+  /**
+   * Stores a new document in one transaction, or says what it duplicates. With `revisions`, the same number
+   * with new content is accepted as the next revision (linked to the first) instead of a conflict.
+   */
+  async accept(message: NewMessage, options: { revisions?: boolean; now?: Date } = {}): Promise<AcceptOutcome> {
+    const at = options.now ?? new Date();
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.db.transaction(async (tx) => {
+        const same = await tx.query<{ id: string }>('SELECT id FROM messages WHERE partner = $1 AND sha256 = $2', [message.partner, message.sha256]);
+        if (same.rows[0]) return { outcome: 'duplicate', id: same.rows[0].id } as const;
+        const numbered = await tx.query<{ id: string; sha256: string; revision: number }>(
+          'SELECT id, sha256, revision FROM messages WHERE partner = $1 AND document_type = $2 AND sending_party = $3 AND document_number = $4 ORDER BY revision',
+          [message.partner, message.documentType, message.sendingParty, message.documentNumber],
+        );
+        const first = numbered.rows[0];
+        if (first && !options.revisions) return { outcome: 'conflict', originalId: first.id, originalSha256: first.sha256 } as const;
+        const revision = first ? numbered.rows[numbered.rows.length - 1]!.revision + 1 : 0;
+        const inserted = await tx.query(
+          `INSERT INTO messages (id, partner, format, document_type, document_number, sending_party, revision, revision_of, sha256, size, content_type,
+                                 status, received_at, updated_at, replays)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'accepted', $12, $12, 0) ON CONFLICT DO NOTHING RETURNING id`,
+          [message.id, message.partner, message.format, message.documentType, message.documentNumber, message.sendingParty, revision, first?.id ?? null, message.sha256, message.raw.length, message.contentType ?? null, at],
+        );
+        // Another request took the same number or bytes between our look and our insert: look again.
+        if (inserted.rowCount === 0) return undefined;
+        await tx.query('INSERT INTO message_raw (message_id, bytes) VALUES ($1, $2)', [message.id, message.raw]);
+        const detail = `${message.documentType} ${message.documentNumber}${revision ? ` (revision ${revision})` : ''} from ${message.partner} (${message.format}, ${message.raw.length} bytes)`;
+        await insertHistory(tx, message.id, { step: 'accepted', status: 'accepted', detail }, at);
+        await insertKeys(tx, message.id, message.keys ?? []);
+        if (first) await tx.query("INSERT INTO document_links (from_id, to_id, kind) VALUES ($1, $2, 'revision-of') ON CONFLICT DO NOTHING", [message.id, first.id]);
+        return { outcome: 'accepted', id: message.id, revision, ...(first ? { revisionOf: first.id } : {}) } as const;
+      });
+      if (outcome) return outcome;
+      if (attempt >= 3) throw new Error(`accept of ${message.id}: the same number kept being taken concurrently`);
+    }
   }
 
   async get(id: string): Promise<MessageRecord | undefined> {
-    return parseRecord(await this.redis.hgetall(this.keys.message(id)));
+    const { rows } = await this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM messages WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
   async raw(id: string): Promise<Buffer | null> {
-    return this.redis.getBuffer(this.keys.raw(id));
+    const { rows } = await this.db.query<{ bytes: Buffer }>('SELECT bytes FROM message_raw WHERE message_id = $1', [id]);
+    return rows[0]?.bytes ?? null;
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
-    return (await this.redis.lrange(this.keys.history(id), 0, -1)).map((line) => JSON.parse(line) as HistoryEntry);
+    const { rows } = await this.db.query('SELECT at, step, status, adapter, detail, error FROM message_history WHERE message_id = $1 ORDER BY id', [id]);
+    return rows.map(historyEntry);
   }
 
   async addHistory(id: string, entry: Omit<HistoryEntry, 'at'>): Promise<void> {
-    await this.redis.rpush(this.keys.history(id), JSON.stringify({ at: new Date().toISOString(), ...entry }));
+    await insertHistory(this.db, id, entry);
   }
 
   /**
-   * Moves a message to a new status (indexes and history in the same step). With `onlyFrom`, the change
-   * happens only from those statuses; returns the status found when it did not happen.
+   * Moves a message to a new status, with its history entry, in one statement pair. With `onlyFrom`, the
+   * change happens only from those statuses; returns the status found when it did not happen.
    */
   async setStatus(
     id: string,
     status: MessageStatus,
-    options: { entry?: Omit<HistoryEntry, 'at' | 'status'>; onlyFrom?: MessageStatus[]; fields?: Record<string, string | null> } = {},
+    options: { entry?: Omit<HistoryEntry, 'at' | 'status'>; onlyFrom?: MessageStatus[]; error?: { code: string; message: string } | null; replays?: number; transformed?: boolean } = {},
   ): Promise<{ changed: boolean; current?: MessageStatus }> {
-    const at = new Date().toISOString();
-    const entry = options.entry ? JSON.stringify({ at, ...options.entry, status }) : '';
-    const extra = Object.entries(options.fields ?? {}).flatMap(([key, value]) => [key, value ?? '']);
-    const result = (await this.statusScript(this.keys.message(id), this.keys.history(id), status, at, entry, (options.onlyFrom ?? []).join(','), this.prefix, ...extra)) as
-      | string
-      | null;
-    return result ? { changed: false, current: result as MessageStatus } : { changed: true };
+    return this.db.transaction(async (tx) => {
+      const sets = ['status = $2', 'updated_at = now()'];
+      const params: unknown[] = [id, status];
+      if (options.error !== undefined) sets.push(`error = $${params.push(options.error === null ? null : JSON.stringify(options.error))}`);
+      if (options.replays !== undefined) sets.push(`replays = $${params.push(options.replays)}`);
+      if (options.transformed === false) sets.push('transformed_at = NULL');
+      let where = 'id = $1';
+      if (options.onlyFrom?.length) where += ` AND status = ANY($${params.push(options.onlyFrom)})`;
+      const updated = await tx.query(`UPDATE messages SET ${sets.join(', ')} WHERE ${where}`, params);
+      if (updated.rowCount === 0) {
+        const current = await tx.query<{ status: MessageStatus }>('SELECT status FROM messages WHERE id = $1', [id]);
+        if (!current.rows[0]) throw new Error(`no message ${id}`);
+        return { changed: false, current: current.rows[0].status };
+      }
+      if (options.entry) await insertHistory(tx, id, { ...options.entry, status });
+      return { changed: true };
+    });
   }
 
-  async saveCanonical(id: string, canonical: CanonicalDocument, routes: Record<string, string[]>): Promise<void> {
-    await this.redis.hset(this.keys.message(id), 'canonical', JSON.stringify(canonical), 'routes', JSON.stringify(routes));
+  /** The canonical document, its routes and business keys, and the links they make, in one transaction. */
+  async saveCanonical(id: string, canonical: CanonicalDocument, routes: Record<string, string[]>, keys: readonly BusinessKey[] = []): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO message_canonical (message_id, canonical) VALUES ($1, $2) ON CONFLICT (message_id) DO UPDATE SET canonical = EXCLUDED.canonical', [id, JSON.stringify(canonical)]);
+      await tx.query('UPDATE messages SET routes = $2 WHERE id = $1', [id, JSON.stringify(routes)]);
+      await insertKeys(tx, id, keys);
+      await linkDocument(tx, id);
+    });
   }
 
   async canonical(id: string): Promise<CanonicalDocument | undefined> {
-    const json = await this.redis.hget(this.keys.message(id), 'canonical');
-    return json ? (JSON.parse(json) as CanonicalDocument) : undefined;
+    const { rows } = await this.db.query<{ canonical: CanonicalDocument }>('SELECT canonical FROM message_canonical WHERE message_id = $1', [id]);
+    return rows[0]?.canonical;
   }
 
+  async keys(id: string): Promise<BusinessKey[]> {
+    const { rows } = await this.db.query<BusinessKey>('SELECT kind, value FROM business_keys WHERE message_id = $1 ORDER BY kind, value', [id]);
+    return rows;
+  }
+
+  /** The transform has finished (or has nothing left to do): the sweeper no longer looks at the message. */
   async markTransformed(id: string): Promise<void> {
-    await this.redis.zrem(this.keys.pending, id);
+    await this.db.query('UPDATE messages SET transformed_at = now() WHERE id = $1', [id]);
   }
 
-  /** Messages accepted before `olderThanMs` whose transform never finished (lost enqueue, crash). */
-  async stalePending(olderThanMs: number, limit = 500): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.pending, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, limit);
+  /**
+   * Work to queue again (after a crash, a lost enqueue or a Redis wipe), read from PostgreSQL: messages
+   * accepted but not transformed, and pending deliveries of messages in processing, unchanged for `olderThanMs`.
+   */
+  async stalled(olderThanMs: number, limit = 500): Promise<{ transforms: Array<{ id: string; replays: number }>; deliveries: Array<{ id: string; adapter: string; replays: number }> }> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    const transforms = await this.db.query<{ id: string; replays: number }>(
+      `SELECT id, replays FROM messages WHERE status IN ('accepted', 'processing') AND transformed_at IS NULL AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
+      [cutoff, limit],
+    );
+    const deliveries = await this.db.query<{ id: string; adapter: string; replays: number }>(
+      `SELECT m.id, d.adapter, m.replays FROM messages m JOIN deliveries d ON d.message_id = m.id
+        WHERE m.status = 'processing' AND m.transformed_at IS NOT NULL AND d.status = 'pending' AND d.at < $1 ORDER BY d.at LIMIT $2`,
+      [cutoff, limit],
+    );
+    return { transforms: transforms.rows, deliveries: deliveries.rows };
   }
 
-  async markPending(id: string): Promise<void> {
-    await this.redis.zadd(this.keys.pending, Date.now(), id);
+  /** Touches a pending delivery so the sweeper waits another period before queueing it again. */
+  async touchDelivery(id: string, adapter: string): Promise<void> {
+    await this.db.query("UPDATE deliveries SET at = now() WHERE message_id = $1 AND adapter = $2 AND status = 'pending'", [id, adapter]);
+  }
+
+  async touchMessage(id: string): Promise<void> {
+    await this.db.query('UPDATE messages SET updated_at = now() WHERE id = $1', [id]);
   }
 
   async deliveries(id: string): Promise<DeliveryRecord[]> {
-    const hash = await this.redis.hgetall(this.keys.deliveries(id));
-    return Object.values(hash).map((json) => JSON.parse(json) as DeliveryRecord);
+    const { rows } = await this.db.query('SELECT adapter, status, reference, at, error FROM deliveries WHERE message_id = $1 ORDER BY adapter', [id]);
+    return rows.map((r) => ({ adapter: r.adapter, status: r.status, ...(r.reference ? { reference: r.reference } : {}), at: r.at.toISOString(), ...(r.error ? { error: r.error } : {}) }));
   }
 
   async delivery(id: string, adapter: string): Promise<DeliveryRecord | undefined> {
-    const json = await this.redis.hget(this.keys.deliveries(id), adapter);
-    return json ? (JSON.parse(json) as DeliveryRecord) : undefined;
+    return (await this.deliveries(id)).find((d) => d.adapter === adapter);
   }
 
+  /** Writes a delivery record; a delivered one is never turned back into pending or failed. */
   async setDelivery(id: string, record: DeliveryRecord): Promise<void> {
-    await this.redis.hset(this.keys.deliveries(id), record.adapter, JSON.stringify(record));
+    await this.db.query(
+      `INSERT INTO deliveries (message_id, adapter, status, reference, at, error) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (message_id, adapter) DO UPDATE SET status = EXCLUDED.status, reference = EXCLUDED.reference, at = EXCLUDED.at, error = EXCLUDED.error
+       WHERE deliveries.status <> 'delivered'`,
+      [id, record.adapter, record.status, record.reference ?? null, record.at, record.error ?? null],
+    );
   }
 
-  /** Newest first, filtered; uses the narrowest index, then checks the other filters on the records. */
-  async query(q: MessageQuery): Promise<MessageRecord[]> {
-    const k = this.keys;
-    const index = q.documentNumber
-      ? k.indexNumber(q.documentNumber)
-      : q.partner
-        ? k.indexPartner(q.partner)
-        : q.status
-          ? k.indexStatus(q.status)
-          : q.documentType
-            ? k.indexType(q.documentType)
-            : k.indexAll;
-    const out: MessageRecord[] = [];
-    let max = q.before !== undefined ? `(${q.before}` : '+inf';
-    const batch = Math.max(q.limit * 2, 50);
-    for (;;) {
-      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
-      if (page.length === 0) return out;
-      const ids = page.filter((_, i) => i % 2 === 0);
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(k.message(id));
-      const results = (await pipeline.exec()) ?? [];
-      for (const [, hash] of results) {
-        const record = parseRecord(hash as Record<string, string>);
-        if (!record) continue;
-        if (q.partner && record.partner !== q.partner) continue;
-        if (q.status && record.status !== q.status) continue;
-        if (q.documentType && record.documentType !== q.documentType) continue;
-        if (q.documentNumber && record.documentNumber !== q.documentNumber) continue;
-        out.push(record);
-        if (out.length >= q.limit) return out;
-      }
-      if (page.length < batch * 2) return out;
-      max = `(${page[page.length - 1]}`;
+  /** Newest first, filtered, one page; `q` matches any business key (one index lookup) or the message id. */
+  async query(q: MessageQuery): Promise<Page<MessageRecord>> {
+    const params: unknown[] = [];
+    const where = timeAndCursorConditions(q, params);
+    if (q.q) {
+      const value = q.q.trim();
+      const byKey = `m.id IN (SELECT message_id FROM business_keys WHERE value = $${params.push(value)})`;
+      where.push(/^[0-9a-f-]{36}$/i.test(value) ? `(${byKey} OR m.id = $${params.push(value)}::uuid)` : byKey);
+    }
+    if (q.documentNumber) where.push(`m.id IN (SELECT message_id FROM business_keys WHERE value = $${params.push(q.documentNumber.trim())} AND kind = 'documentNumber')`);
+    if (q.partner) where.push(`m.partner = $${params.push(q.partner)}`);
+    if (q.documentType) where.push(`m.document_type = $${params.push(q.documentType)}`);
+    if (q.status) where.push(`m.status = $${params.push(q.status)}`);
+    if (q.missing) {
+      where.push(`m.document_type = 'Order' AND m.revision = 0`);
+      const kinds = q.missing === 'invoice' ? `('invoices-order')` : `('ships-order')`;
+      where.push(`NOT EXISTS (SELECT 1 FROM document_links l JOIN messages r ON r.id = l.to_id WHERE (r.id = m.id OR r.revision_of = m.id) AND l.kind IN ${kinds})`);
+    }
+    const sql = `SELECT ${RECORD_COLUMNS} FROM messages m
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.received_at DESC, m.id DESC LIMIT $${params.push(q.limit + 1)}`;
+    const { rows } = await this.db.query<RecordRow>(sql, params);
+    const items = rows.slice(0, q.limit).map(toRecord);
+    const last = items[items.length - 1];
+    return { items, ...(rows.length > q.limit && last ? { next: encodeCursor({ at: last.receivedAt, id: last.id }) } : {}) };
+  }
+}
+
+/** Link rules: which document refers to which, by which of its business keys. */
+const LINK_RULES: ReadonlyArray<{ fromType: CanonicalType; keyKind: string; toType: CanonicalType; toKind: string; kind: string }> = [
+  { fromType: 'ShipNotice', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'ships-order' },
+  { fromType: 'Invoice', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'invoices-order' },
+  { fromType: 'Invoice', keyKind: 'despatchReference', toType: 'ShipNotice', toKind: 'documentNumber', kind: 'invoices-shipnotice' },
+];
+
+/**
+ * Makes the links of one document from business keys, in both directions, so the order in which the
+ * documents of a chain arrive does not matter: links to the documents it refers to, and from the documents
+ * already stored that refer to it. Documents link only within one partner (a partner's numbers are its own).
+ */
+export async function linkDocument(db: Queryable, id: string): Promise<void> {
+  const self = await db.query<{ partner: string; document_type: CanonicalType }>('SELECT partner, document_type FROM messages WHERE id = $1', [id]);
+  const me = self.rows[0];
+  if (!me) return;
+  for (const rule of LINK_RULES) {
+    if (rule.fromType === me.document_type) {
+      await db.query(
+        `INSERT INTO document_links (from_id, to_id, kind)
+         SELECT $1, t.id, $5 FROM business_keys f
+           JOIN business_keys tk ON tk.value = f.value AND tk.kind = $4
+           JOIN messages t ON t.id = tk.message_id AND t.document_type = $3 AND t.partner = $6
+          WHERE f.message_id = $1 AND f.kind = $2 AND t.id <> $1
+         ON CONFLICT DO NOTHING`,
+        [id, rule.keyKind, rule.toType, rule.toKind, rule.kind, me.partner],
+      );
+    }
+    if (rule.toType === me.document_type) {
+      await db.query(
+        `INSERT INTO document_links (from_id, to_id, kind)
+         SELECT s.id, $1, $5 FROM business_keys tk
+           JOIN business_keys f ON f.value = tk.value AND f.kind = $2
+           JOIN messages s ON s.id = f.message_id AND s.document_type = $3 AND s.partner = $6
+          WHERE tk.message_id = $1 AND tk.kind = $4 AND s.id <> $1
+         ON CONFLICT DO NOTHING`,
+        [id, rule.keyKind, rule.fromType, rule.toKind, rule.kind, me.partner],
+      );
     }
   }
 }
+

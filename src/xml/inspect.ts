@@ -33,9 +33,15 @@ export function inspectDocument(bytes: Uint8Array, candidates: readonly FormatDe
         details: { root: root.name, namespace: root.namespaceUri ?? '' },
       });
     }
-    xsd.validate(format.schemaPath, doc, `${format.documentType} (${format.name})`);
     const node = doc.get(format.documentNumberXPath, format.namespaces);
     const documentNumber = node?.content.trim() ?? '';
+    try {
+      xsd.validate(format.schemaPath, doc, `${format.documentType} (${format.name})`);
+    } catch (error) {
+      // A refusal is easier to find by the number the partner knows it by, when one can be read.
+      if (error instanceof HubError) Object.assign(error.details, { format: format.name, documentType: format.documentType, ...(documentNumber ? { documentNumber: documentNumber.slice(0, 200) } : {}) });
+      throw error;
+    }
     if (!documentNumber) {
       throw new HubError('HUB_ERR_DOCUMENT_NUMBER_MISSING', `The document has no document number at ${format.documentNumberXPath}; it is required to track the document and detect duplicates.`);
     }

@@ -148,7 +148,7 @@ describe('e2e: Tryton ERP (sales, procurement, inventory, finance)', function ()
     // The window the hub cannot close (Tryton did the work, the hub timed out before recording it): the
     // adapter is called again with the same message id and must find what it made.
     const redis = new Redis(REDIS_URL);
-    const adapter = await trytonDefinition.create({ url: TRYTON_URL, database: TRYTON_DATABASE, user: 'hub', passwordFile: TRYTON_PASSWORD_FILE, timeoutMs: 10_000, warehouse: 'WH', units: {}, taxAccount: 'Main Tax', unknownPurchaseRetrySeconds: 0 }, { name: 'tryton', logger: createLogger({ level: 'silent' }), redis, keyPrefix: `${t.prefix}:adapter:again`, rootDir: ROOT, varDir: t.varDir, secret: () => undefined });
+    const adapter = await trytonDefinition.create({ url: TRYTON_URL, database: TRYTON_DATABASE, user: 'hub', passwordFile: TRYTON_PASSWORD_FILE, timeoutMs: 10_000, warehouse: 'WH', units: {}, taxAccount: 'Main Tax', unknownPurchaseRetrySeconds: 0 }, { name: 'tryton', logger: createLogger({ level: 'silent' }), db: t.hub.db, redis, keyPrefix: `${t.prefix}:adapter:again`, rootDir: ROOT, varDir: t.varDir, secret: () => undefined });
     try {
       for (const [key, modules] of [['order', ['sales', 'inventory']], ['despatch', ['inventory', 'procurement']], ['invoice', ['finance', 'procurement']]] as const) {
         const message = await call(t.url, 'GET', `/v1/ops/messages/${posted[key]!.id}`, { key: t.keys.ops });

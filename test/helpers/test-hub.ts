@@ -10,15 +10,20 @@ import { createHub, createLogger, type Hub } from '../../src/main.js';
 import { projectRoot } from '../../src/util/project-root.js';
 import { deleteKeysWithPrefix } from '../../src/store/keys.js';
 import type { CredentialsFile } from '../../src/auth/credentials.js';
+import pg from 'pg';
 
 export const ROOT = projectRoot();
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Set by test/run.ts (the private PostgreSQL under var/pg when DATABASE_URL is not given). */
+export const DATABASE_URL = process.env.DATABASE_URL ?? '';
 
 export interface TestHub {
   hub: Hub;
   url: string;
   keys: CredentialsFile;
   prefix: string;
+  /** The PostgreSQL schema of this hub (its own, dropped on close). */
+  schema: string;
   varDir: string;
   configFile: string;
   env: NodeJS.ProcessEnv;
@@ -28,6 +33,17 @@ export interface TestHub {
 /** The demo config (config/hub.yaml) as a plain object, for a test to change. */
 export function demoConfig(): any {
   return parseYaml(readFileSync(path.join(ROOT, 'config/hub.yaml'), 'utf8'));
+}
+
+/** Drops a test hub's schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Deletes every Redis key under a prefix. */
@@ -44,9 +60,12 @@ export async function deletePrefix(prefix: string): Promise<void> {
  * Starts a real hub (real Redis, real HTTP server on a free port) with its own key prefix and var/ folder.
  * `configure` changes the demo config before it is loaded.
  */
-export async function startTestHub(options: { configure?: (config: any) => void; workers?: boolean; server?: boolean; prefix?: string; logger?: Logger; varDir?: string } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { configure?: (config: any) => void; workers?: boolean; server?: boolean; prefix?: string; logger?: Logger; varDir?: string; sweepIntervalMs?: number; keep?: boolean } = {},
+): Promise<TestHub> {
   const varDir = options.varDir ?? mkdtempSync(path.join(tmpdir(), 'hub-test-'));
   const prefix = options.prefix ?? `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const schema = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const raw = demoConfig();
   raw.pipeline = { ...raw.pipeline, backoffMs: 50, attempts: 3 };
   raw.adapters.archive.options.dir = path.join(varDir, 'out');
@@ -55,22 +74,25 @@ export async function startTestHub(options: { configure?: (config: any) => void;
   options.configure?.(raw);
   const configFile = path.join(varDir, 'hub.yaml');
   writeFileSync(configFile, stringify(raw));
-  const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, REDIS_URL, PORT: '0' };
+  const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, HUB_DB_SCHEMA: schema, REDIS_URL, DATABASE_URL, PORT: '0' };
   const config: HubConfig = loadConfig({ file: configFile, env });
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const hub = await createHub(config, { server: options.server ?? true, workers: options.workers ?? true, logger, sweepIntervalMs: 0 });
+  const hub = await createHub(config, { server: options.server ?? true, workers: options.workers ?? true, logger, sweepIntervalMs: options.sweepIntervalMs ?? 0, retention: false });
   const keys: CredentialsFile = hub.credentialsFile ? JSON.parse(readFileSync(hub.credentialsFile, 'utf8')) : { partners: {} };
   return {
     hub,
     url: hub.url ?? '',
     keys,
     prefix,
+    schema,
     varDir,
     configFile,
     env,
     async close() {
       await hub.close();
+      if (options.keep) return;
       await deletePrefix(prefix);
+      await dropSchema(schema);
       rmSync(varDir, { recursive: true, force: true });
     },
   };

@@ -107,8 +107,35 @@ describe('intake: rejections, duplicates and tracking', function () {
     expect(second.body).to.include({ duplicate: true, id: first.body.id });
   });
 
+  it('refuses the same number with other content (two real PEPPOL orders numbered 1) with 409 naming the original, and stores the refusal', async () => {
+    const [uc1, uc2] = ['peppol-order-uc1.xml', 'peppol-order-uc2.xml'].map((name) => goldenFixtures(['ubl-order']).find((f) => f.name === name)!);
+    // The first may already be in from the test above (it posts fixture 1 = UC1): either way it is the original.
+    const first = await post(uc1!.bytes, t.keys.partners.acme);
+    expect(first.status).to.be.oneOf([200, 202]);
+    const conflict = await post(uc2!.bytes, t.keys.partners.acme);
+    expect(conflict.status).to.equal(409);
+    expect(conflict.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(conflict.body).to.include({ code: 'HUB_ERR_DOCUMENT_CONFLICT', originalId: first.body.id });
+    expect(conflict.body.detail).to.contain(first.body.id).and.to.match(/order change|new number/);
+    expect(conflict.body.links.original).to.equal(`/v1/documents/${first.body.id}`);
+    const refusals = await call(t.url, 'GET', `/v1/ops/refusals?code=HUB_ERR_DOCUMENT_CONFLICT&partner=acme`, { key: t.keys.ops });
+    expect(refusals.status).to.equal(200);
+    const refusal = refusals.body.refusals.find((r: any) => r.originalId === first.body.id);
+    expect(refusal).to.include({ httpStatus: 409, documentType: 'Order', documentNumber: '1', format: 'ubl-order', size: uc2!.bytes.length });
+    const raw = await fetch(`${t.url}${refusal.links.raw}`, { headers: { authorization: `Bearer ${t.keys.ops}` } });
+    expect(Buffer.from(await raw.arrayBuffer()).equals(uc2!.bytes)).to.equal(true);
+    // Findable by the number, and by the original's id.
+    const byNumber = await call(t.url, 'GET', `/v1/ops/refusals?q=1&partner=acme`, { key: t.keys.ops });
+    expect(byNumber.body.refusals.map((r: any) => r.id)).to.include(refusal.id);
+    const byOriginal = await call(t.url, 'GET', `/v1/ops/refusals?q=${first.body.id}`, { key: t.keys.ops });
+    expect(byOriginal.body.refusals.map((r: any) => r.id)).to.deep.equal([refusal.id]);
+    // Nothing of the refused one reached the pipeline: one message with that number.
+    const messages = await call(t.url, 'GET', `/v1/ops/messages?partner=acme&documentNumber=1`, { key: t.keys.ops });
+    expect(messages.body.messages.map((m: any) => m.id)).to.deep.equal([first.body.id]);
+  });
+
   it('lets a partner track its own document with a timestamped history, and hides it from others', async () => {
-    const fixture = goldenFixtures(['ubl-order'])[2]!;
+    const fixture = goldenFixtures(['ubl-order']).find((f) => f.name === 'peppol-order-uc3.xml')!;
     const posted = await post(fixture.bytes, t.keys.partners.acme);
     await waitForStatus(t, posted.body.id);
     const own = await call(t.url, 'GET', `/v1/documents/${posted.body.id}`, { key: t.keys.partners.acme });

@@ -264,7 +264,8 @@ describe('security', function () {
     it('answers 429 with Retry-After once the partner has used its limit across both, and audits it once', async () => {
       const key = a.keys.partners.acme!;
       expect(b.keys.partners.acme).to.equal(key);
-      const orders = goldenFixtures(['ubl-order']);
+      // Orders with three different numbers (two real PEPPOL orders share number 1: that would be a 409).
+      const orders = ['peppol-order-example.xml', 'peppol-order-uc1.xml', 'peppol-order-uc3.xml', 'ubl-order-2.0-example.xml', 'peppol-order-uc6.xml'].map((n) => goldenFixtures(['ubl-order']).find((f) => f.name === n)!);
       const statuses: number[] = [];
       for (const [i, url] of [a.url, b.url, a.url, b.url, a.url].entries()) {
         const r = await call(url, 'POST', '/v1/documents', { key, body: orders[i]!.bytes });

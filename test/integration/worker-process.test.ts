@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { call, ROOT, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
 import { goldenFixtures, roundsWithoutDuplicates } from '../helpers/fixtures.js';
-import { requeueStalePending } from '../../src/pipeline/recovery.js';
+import { requeueStalled } from '../../src/pipeline/recovery.js';
 
 function startWorkerProcess(t: TestHub): Promise<{ child: ChildProcess; log: () => string }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/hub.js'), 'worker'], { env: { ...t.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -61,9 +61,9 @@ describe('workers in separate processes (hub worker)', function () {
   it('a document stored but never queued (a crash between the two) is found and delivered', async () => {
     const order = goldenFixtures(['ubl-order'])[0]!;
     const id = '01900000-0000-7000-8000-000000000001';
-    await t.hub.store.accept({ id, partner: 'acme', format: 'ubl-order', documentType: 'Order', documentNumber: 'RECOVERY-1', sha256: 'recovery', raw: order.bytes });
+    await t.hub.store.accept({ id, partner: 'acme', format: 'ubl-order', documentType: 'Order', documentNumber: 'RECOVERY-1', sendingParty: '7300010000001', sha256: 'recovery', raw: order.bytes });
     if (children.every((c) => c.exitCode !== null)) children.push((await startWorkerProcess(t)).child);
-    expect(await requeueStalePending({ store: t.hub.store, queues: t.hub.queues, logger: t.hub.logger }, 0)).to.equal(1);
+    expect(await requeueStalled({ store: t.hub.store, queues: t.hub.queues, logger: t.hub.logger }, 0)).to.deep.equal({ transforms: 1, deliveries: 0 });
     expect((await waitForStatus(t, id, ['delivered', 'failed'], 30_000)).status).to.equal('delivered');
   });
 });

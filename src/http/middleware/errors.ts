@@ -1,22 +1,36 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../../db/database.js';
 import { HubError } from '../../errors/hub-error.js';
+
+/**
+ * Any error as the HubError the client sees: HubErrors as they are, body-parser errors as 4xx, PostgreSQL or
+ * Redis out of reach as 503 (the outcome of a write may be unknown: the detail says a retry is safe), anything
+ * else as HUB_ERR_INTERNAL (logged, never echoed).
+ */
+export function asHubError(error: unknown): { hubError: HubError; unexpected: boolean; storeDown: boolean } {
+  if (error instanceof HubError) return { hubError: error, unexpected: false, storeDown: false };
+  if (isBodyParserError(error)) return { hubError: fromBodyParser(error), unexpected: false, storeDown: false };
+  if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {
+    const hubError = new HubError(
+      'HUB_ERR_STORE_UNAVAILABLE',
+      'The hub cannot reach its database or queue right now. Send the request again in a moment: if the hub did store your document, the same bytes again answer 200 with the original id, so nothing is accepted twice.',
+    );
+    return { hubError, unexpected: false, storeDown: true };
+  }
+  return { hubError: new HubError('HUB_ERR_INTERNAL', 'The hub hit an unexpected error; it has been logged.'), unexpected: true, storeDown: false };
+}
 
 /** Sends an error as application/problem+json (RFC 9457). Unexpected errors are logged, never echoed. */
 export function problemHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    let hubError: HubError;
-    if (error instanceof HubError) hubError = error;
-    else if (isBodyParserError(error)) hubError = fromBodyParser(error);
-    else if (isRedisUnavailable(error)) {
-      logger.error({ err: error, url: req.originalUrl }, 'redis unavailable');
+    const { hubError, unexpected, storeDown } = asHubError(error);
+    if (storeDown) {
+      logger.error({ err: error, url: req.originalUrl }, 'store unavailable');
       res.set('Retry-After', '5');
-      hubError = new HubError('HUB_ERR_STORE_UNAVAILABLE', 'The hub cannot reach its store right now; nothing was accepted. Send the document again in a moment.');
-    } else {
-      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unexpected error');
-      hubError = new HubError('HUB_ERR_INTERNAL', 'The hub hit an unexpected error; it has been logged.');
-    }
+    } else if (unexpected) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unexpected error');
     if (hubError.status >= 500 && error instanceof HubError) logger.error({ err: error }, 'request failed');
+    const originalId = typeof hubError.details.originalId === 'string' ? hubError.details.originalId : undefined;
     res
       .status(hubError.status)
       .type('application/problem+json')
@@ -28,6 +42,7 @@ export function problemHandler(logger: Logger) {
         detail: hubError.message,
         instance: req.originalUrl,
         ...(hubError.errors.length ? { errors: hubError.errors } : {}),
+        ...(originalId ? { originalId, links: { original: `/v1/documents/${originalId}` } } : {}),
       });
   };
 }

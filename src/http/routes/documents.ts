@@ -5,6 +5,9 @@ import type { HubConfig } from '../../config/types.js';
 import { HubError } from '../../errors/hub-error.js';
 import { intakeDocument, type IntakeDeps } from '../../pipeline/intake.js';
 import type { MessageRecord, MessageStore } from '../../store/message-store.js';
+import type { RefusalStore } from '../../store/refusal-store.js';
+import { parseListQuery } from '../list-query.js';
+import { asHubError } from '../middleware/errors.js';
 import { UUID_PATTERN } from '../../util/ids.js';
 import { requireRole, type AuthDeps } from '../middleware/auth.js';
 
@@ -19,6 +22,7 @@ export async function messageView(store: MessageStore, record: MessageRecord) {
     documentType: record.documentType,
     documentNumber: record.documentNumber,
     format: record.format,
+    ...(record.revision ? { revision: record.revision, revisionOf: record.revisionOf } : {}),
     status: record.status,
     receivedAt: record.receivedAt,
     updatedAt: record.updatedAt,
@@ -35,6 +39,22 @@ export interface DocumentRouteDeps extends IntakeDeps {
   rateLimiter: RateLimiter;
   signatures: SignatureVerifier;
   audit: AuditLog;
+  refusals: RefusalStore;
+}
+
+/** The partner's view of a message in a listing: no internal routes, no adapter references. */
+function listed(record: MessageRecord) {
+  return {
+    id: record.id,
+    documentType: record.documentType,
+    documentNumber: record.documentNumber,
+    ...(record.revision ? { revision: record.revision } : {}),
+    status: record.status,
+    receivedAt: record.receivedAt,
+    updatedAt: record.updatedAt,
+    ...(record.error ? { error: { code: record.error.code } } : {}),
+    links: { self: `/v1/documents/${record.id}` },
+  };
 }
 
 /** Partner endpoints: post a document, track it. */
@@ -51,25 +71,31 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     const partner = config.partners[req.principal!.id];
     if (!partner) throw new HubError('HUB_ERR_FORBIDDEN', 'Your partner id is no longer configured on this hub; ask the hub operators to restore it.');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const actor = `partner:${partner.id}`;
-    let result;
-    try {
-      await deps.signatures.verify(req, body, partner.signature === 'required');
-      result = await intakeDocument(body, partner, deps);
-    } catch (error) {
-      if (error instanceof HubError) {
-        const event = error.code === 'HUB_ERR_SENDER_MISMATCH' ? 'sender.mismatch' : error.code === 'HUB_ERR_SIGNATURE_INVALID' ? 'signature.invalid' : 'document.rejected';
-        await deps.audit.record({ event, actor, address: req.ip, code: error.code, detail: error.message.slice(0, 300) });
-      }
-      throw error;
-    }
+    await deps.signatures.verify(req, body, partner.signature === 'required');
+    const result = await intakeDocument(body, partner, deps, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}) });
     const links = { self: `/v1/documents/${result.id}` };
     if (result.duplicate) {
       const original = await deps.store.get(result.id);
       res.status(200).json({ id: result.id, documentType: result.documentType, documentNumber: result.documentNumber, status: original?.status ?? 'accepted', duplicate: true, links });
       return;
     }
-    res.status(202).location(links.self).json({ id: result.id, documentType: result.documentType, documentNumber: result.documentNumber, status: 'accepted', links });
+    const revision = result.revision ? { revision: result.revision, revisionOf: result.revisionOf } : {};
+    res.status(202).location(links.self).json({ id: result.id, documentType: result.documentType, documentNumber: result.documentNumber, ...revision, status: 'accepted', links });
+  });
+
+  // A partner's own documents, newest first, with the same filters as ops (never another partner's).
+  router.get('/v1/documents', requireRole(deps.auth, 'partner'), async (req, res) => {
+    const query = parseListQuery(req.query as Record<string, unknown>, ['q', 'documentNumber', 'type', 'status', 'from', 'to', 'limit', 'cursor'], { maxLimit: 500 });
+    const page = await deps.store.query({ ...query, partner: req.principal!.id });
+    res.json({ count: page.items.length, documents: page.items.map(listed), ...(page.next ? { next: { cursor: page.next } } : {}) });
+  });
+
+  // What the partner sent that was refused, and why (the bytes stay with ops).
+  router.get('/v1/refusals', requireRole(deps.auth, 'partner'), async (req, res) => {
+    const query = parseListQuery(req.query as Record<string, unknown>, ['q', 'type', 'code', 'from', 'to', 'limit', 'cursor'], { maxLimit: 500 });
+    const page = await deps.refusals.query({ ...query, partner: req.principal!.id });
+    const refusals = page.items.map(({ address: _a, partner: _p, ...r }) => r);
+    res.json({ count: refusals.length, refusals, ...(page.next ? { next: { cursor: page.next } } : {}) });
   });
 
   router.get('/v1/documents/:id', requireRole(deps.auth, 'partner', 'ops'), async (req, res) => {
@@ -78,6 +104,45 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     // A partner asking for another partner's message learns nothing, not even that it exists.
     if (!record || (req.principal!.role === 'partner' && record.partner !== req.principal!.id)) throw new HubError('HUB_ERR_NOT_FOUND', `No document ${id} for you.`);
     res.json(await messageView(deps.store, record));
+  });
+
+  // Every refused post of an authenticated partner is stored with its bytes, its errors and the number when one
+  // could be read, and audited; then the error goes on to the problem handler for the answer.
+  router.use('/v1/documents', async (error: unknown, req: Request, _res: Response, next: NextFunction) => {
+    const partner = req.principal?.role === 'partner' ? req.principal.id : undefined;
+    const { hubError, storeDown } = asHubError(error);
+    if (req.method !== 'POST' || req.path !== '/' || !partner || storeDown || hubError.code === 'HUB_ERR_RATE_LIMITED' || hubError.status >= 500) return next(error);
+    const details = hubError.details;
+    const text = (name: string) => (typeof details[name] === 'string' ? (details[name] as string) : undefined);
+    const event = hubError.code === 'HUB_ERR_SENDER_MISMATCH' ? 'sender.mismatch' : hubError.code === 'HUB_ERR_SIGNATURE_INVALID' ? 'signature.invalid' : 'document.rejected';
+    await deps.audit.record({ event, actor: `partner:${partner}`, address: req.ip, code: hubError.code, detail: hubError.message.slice(0, 300) });
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    try {
+      const format = text('format');
+      const documentType = text('documentType');
+      const documentNumber = text('documentNumber');
+      const originalId = text('originalId');
+      const contentType = req.get('content-type');
+      await deps.refusals.record({
+        partner,
+        ...(req.ip ? { address: req.ip } : {}),
+        httpStatus: hubError.status,
+        code: hubError.code,
+        detail: hubError.message,
+        ...(hubError.errors.length ? { errors: hubError.errors } : {}),
+        ...(format ? { format } : {}),
+        ...(documentType ? { documentType } : {}),
+        ...(documentNumber ? { documentNumber } : {}),
+        ...(originalId ? { originalId } : {}),
+        ...(contentType ? { contentType } : {}),
+        size: body.length || Number(req.get('content-length') ?? 0) || 0,
+        bytes: body,
+      });
+    } catch (storeError) {
+      // The partner still gets the precise answer; the log keeps what could not be stored.
+      deps.logger.error({ err: storeError, partner, code: hubError.code }, 'refusal not stored');
+    }
+    next(error);
   });
 
   return router;

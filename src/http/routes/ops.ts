@@ -2,55 +2,116 @@ import { Router } from 'express';
 import type { AdapterRegistry } from '../../adapters/registry.js';
 import { parsePrincipal, principalName } from '../../auth/credentials.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import { CANONICAL_TYPES } from '../../canonical/types.js';
 import { ERP_MODULES } from '../../config/schema.js';
 import { HubError } from '../../errors/hub-error.js';
 import { replayMessage } from '../../pipeline/replay.js';
 import type { HubQueues } from '../../queue/queues.js';
-import { MESSAGE_STATUSES, type MessageStore } from '../../store/message-store.js';
+import type { HubConfig } from '../../config/types.js';
+import type { Database } from '../../db/database.js';
+import { findOrderByNumber, findOrderId, orderChain } from '../../store/chains.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { RefusalStore } from '../../store/refusal-store.js';
+import { retentionRuns } from '../../store/retention.js';
+import { parseListQuery } from '../list-query.js';
 import { UUID_PATTERN } from '../../util/ids.js';
 import { requireRole, type AuthDeps } from '../middleware/auth.js';
 import { messageView } from './documents.js';
 
-function optionalEnum(value: unknown, allowed: readonly string[], name: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const text = String(value);
-  if (!allowed.includes(text)) throw new HubError('HUB_ERR_BAD_REQUEST', `${name} must be one of ${allowed.join(', ')}.`);
-  return text;
-}
 
 /** Ops endpoints: find messages, see one whole, replay a failed one, queue and outbox figures. */
-export function opsRoutes(auth: AuthDeps, deps: { store: MessageStore; queues: HubQueues; adapters: AdapterRegistry; partners: readonly string[]; audit: AuditLog }): Router {
+export function opsRoutes(
+  auth: AuthDeps,
+  deps: { store: MessageStore; refusals: RefusalStore; db: Database; config: HubConfig; queues: HubQueues; adapters: AdapterRegistry; partners: readonly string[]; audit: AuditLog },
+): Router {
   const router = Router();
   router.use('/v1/ops', requireRole(auth, 'ops'));
 
+  // Find messages by any business key (q), partner, type, status and time; newest first, keyset-paged.
   router.get('/v1/ops/messages', async (req, res) => {
-    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HubError('HUB_ERR_BAD_REQUEST', 'limit must be an integer from 1 to 1000.');
-    const before = req.query.before === undefined ? undefined : Number(req.query.before);
-    if (before !== undefined && !Number.isFinite(before)) throw new HubError('HUB_ERR_BAD_REQUEST', 'before must be a time in epoch milliseconds.');
-    const query = {
-      partner: optionalEnum(req.query.partner, deps.partners, 'partner'),
-      documentType: optionalEnum(req.query.type, CANONICAL_TYPES, 'type'),
-      status: optionalEnum(req.query.status, MESSAGE_STATUSES, 'status'),
-      documentNumber: req.query.documentNumber ? String(req.query.documentNumber) : undefined,
-      limit,
-      before,
-    };
-    const messages = await deps.store.query(query);
-    const last = messages[messages.length - 1];
+    const query = parseListQuery(req.query as Record<string, unknown>, ['q', 'documentNumber', 'partner', 'type', 'status', 'from', 'to', 'limit', 'cursor', 'missing'], { partners: deps.partners });
+    const page = await deps.store.query(query);
     res.json({
-      count: messages.length,
-      messages: messages.map((m) => ({ ...m, links: { self: `/v1/ops/messages/${m.id}`, replay: `/v1/ops/messages/${m.id}/replay` } })),
-      ...(last && messages.length === limit ? { next: { before: Date.parse(last.receivedAt) } } : {}),
+      count: page.items.length,
+      messages: page.items.map((m) => ({ ...m, links: { self: `/v1/ops/messages/${m.id}`, raw: `/v1/ops/messages/${m.id}/raw`, canonical: `/v1/ops/messages/${m.id}/canonical`, chain: `/v1/ops/chains/${m.id}` } })),
+      ...(page.next ? { next: { cursor: page.next } } : {}),
     });
   });
 
-  router.get('/v1/ops/messages/:id', async (req, res) => {
-    const id = String(req.params.id);
+  const messageOr404 = async (id: string) => {
     const record = UUID_PATTERN.test(id) ? await deps.store.get(id) : undefined;
     if (!record) throw new HubError('HUB_ERR_NOT_FOUND', `No message ${id}.`);
-    res.json({ ...(await messageView(deps.store, record)), routes: record.routes ?? {}, canonical: (await deps.store.canonical(id)) ?? null });
+    return record;
+  };
+
+  router.get('/v1/ops/messages/:id', async (req, res) => {
+    const record = await messageOr404(String(req.params.id));
+    res.json({ ...(await messageView(deps.store, record)), routes: record.routes ?? {}, keys: await deps.store.keys(record.id), canonical: (await deps.store.canonical(record.id)) ?? null });
+  });
+
+  // The bytes exactly as the partner posted them, with the content type they came with.
+  router.get('/v1/ops/messages/:id/raw', async (req, res) => {
+    const record = await messageOr404(String(req.params.id));
+    const raw = await deps.store.raw(record.id);
+    if (!raw) throw new HubError('HUB_ERR_NOT_FOUND', `The raw document of message ${record.id} was removed by retention on ${record.rawRemovedAt ?? 'an earlier run'} (retention.rawDays); the record and canonical document remain.`);
+    res.type(record.contentType ?? 'application/xml').set('Content-Disposition', `attachment; filename="${record.id}.xml"`).send(raw);
+  });
+
+  router.get('/v1/ops/messages/:id/canonical', async (req, res) => {
+    const record = await messageOr404(String(req.params.id));
+    const canonical = await deps.store.canonical(record.id);
+    if (!canonical) throw new HubError('HUB_ERR_NOT_FOUND', `Message ${record.id} has no canonical document (${record.status}${record.error ? `: ${record.error.code}` : ', not mapped yet'}).`);
+    res.json(canonical);
+  });
+
+  // Documents refused at the intake: why, who, the number when one could be read, the bytes as posted.
+  router.get('/v1/ops/refusals', async (req, res) => {
+    const query = parseListQuery(req.query as Record<string, unknown>, ['q', 'partner', 'type', 'code', 'from', 'to', 'limit', 'cursor'], { partners: deps.partners });
+    const page = await deps.refusals.query(query);
+    res.json({
+      count: page.items.length,
+      refusals: page.items.map((r) => ({ ...r, links: { self: `/v1/ops/refusals/${r.id}`, raw: `/v1/ops/refusals/${r.id}/raw`, ...(r.originalId ? { original: `/v1/ops/messages/${r.originalId}` } : {}) } })),
+      ...(page.next ? { next: { cursor: page.next } } : {}),
+    });
+  });
+
+  router.get('/v1/ops/refusals/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const refusal = UUID_PATTERN.test(id) ? await deps.refusals.get(id) : undefined;
+    if (!refusal) throw new HubError('HUB_ERR_NOT_FOUND', `No refusal ${id}.`);
+    res.json({ ...refusal, links: { raw: `/v1/ops/refusals/${id}/raw` } });
+  });
+
+  router.get('/v1/ops/refusals/:id/raw', async (req, res) => {
+    const id = String(req.params.id);
+    const raw = UUID_PATTERN.test(id) ? await deps.refusals.raw(id) : undefined;
+    if (!raw) throw new HubError('HUB_ERR_NOT_FOUND', `No refusal ${id}.`);
+    res.type(raw.contentType ?? 'application/octet-stream').set('Content-Disposition', `attachment; filename="refusal-${id}.bin"`).send(raw.bytes);
+  });
+
+  // The chain of an order: by any document of it (/v1/ops/chains/<id>) or by order number and partner.
+  router.get('/v1/ops/chains', async (req, res) => {
+    const unknown = Object.keys(req.query).filter((k) => k !== 'order' && k !== 'partner');
+    if (unknown.length) throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown query parameter(s) ${unknown.join(', ')}; this takes order and partner.`);
+    const order = typeof req.query.order === 'string' ? req.query.order : '';
+    const partner = typeof req.query.partner === 'string' ? req.query.partner : '';
+    if (!order || !partner) throw new HubError('HUB_ERR_BAD_REQUEST', 'Give the order number and the partner that sent it: /v1/ops/chains?order=4711&partner=acme (or /v1/ops/chains/<any message id of the chain>).');
+    if (!deps.partners.includes(partner)) throw new HubError('HUB_ERR_BAD_REQUEST', `partner must be one of ${deps.partners.join(', ')}.`);
+    const orderId = await findOrderByNumber(deps.db, partner, order);
+    if (!orderId) throw new HubError('HUB_ERR_NOT_FOUND', `No order ${order} from ${partner}.`);
+    res.json(await orderChain(deps.db, orderId));
+  });
+
+  router.get('/v1/ops/chains/:id', async (req, res) => {
+    const record = await messageOr404(String(req.params.id));
+    const orderId = await findOrderId(deps.db, record.id);
+    if (!orderId) throw new HubError('HUB_ERR_NOT_FOUND', `${record.documentType} ${record.documentNumber} (${record.id}) is linked to no order the hub has (orders link by number within a partner).`);
+    res.json(await orderChain(deps.db, orderId));
+  });
+
+  router.get('/v1/ops/retention', async (_req, res) => {
+    const { rawDays, recordDays, refusalDays, intervalMinutes, overrides } = deps.config.retention;
+    const runs = await retentionRuns(deps.db);
+    res.json({ settings: { rawDays, recordDays, refusalDays, intervalMinutes, overrides }, lastRun: runs[0] ?? null, runs });
   });
 
   router.post('/v1/ops/messages/:id/replay', async (req, res) => {

@@ -37,6 +37,7 @@ lookups:
 ${extra}
 canonical:
 ${canonical}
+businessKeys: { documentNumber: documentNumber, buyerId: buyer.internalId }
 `,
   );
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -193,6 +194,22 @@ describe('mapping errors', () => {
         writeFileSync(file, readFileSync(file, 'utf8').replace('hub-purchase-order-1.0.xsd', 'nope.xsd'));
         const error = await rejection(loadMappings({ mappingsDir: dir }));
         expect(error.message).to.match(/test-po\.yaml \(line 4\): schema .*nope\.xsd does not exist/);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a mapping without businessKeys, or without the document number among them, is refused', async () => {
+      const { dir, cleanup } = tempMapping(VALID_TREE.replace('QUANTITY', '$num(Quantity)'));
+      try {
+        const file = path.join(dir, 'test-po.yaml');
+        const text = readFileSync(file, 'utf8');
+        writeFileSync(file, text.replace(/^businessKeys:.*$/m, ''));
+        expect((await rejection(loadMappings({ mappingsDir: dir }))).message).to.match(/test-po\.yaml: businessKeys is missing/);
+        writeFileSync(file, text.replace(/^businessKeys:.*$/m, 'businessKeys: { buyerId: buyer.internalId }'));
+        expect((await rejection(loadMappings({ mappingsDir: dir }))).message).to.match(/businessKeys\.documentNumber is missing/);
+        writeFileSync(file, text.replace(/^businessKeys:.*$/m, 'businessKeys: { documentNumber: "documentNumber +" }'));
+        expect((await rejection(loadMappings({ mappingsDir: dir }))).message).to.match(/field businessKeys\.documentNumber: expression .* does not compile/);
       } finally {
         cleanup();
       }
