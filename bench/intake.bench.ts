@@ -1,135 +1,184 @@
 /**
- * Measures, on this machine, with one hub process (`hub start`: HTTP + workers) on real Redis:
- *  1. latency from POST to the canonical message in the outbox, one document at a time;
+ * Measures, on this machine, with one hub process (`hub start`: HTTP + workers) on real PostgreSQL and Redis:
+ *  1. latency from POST to the 202, and to the canonical message in the outbox (its outbox row), one document
+ *     at a time;
  *  2. how many documents a second the hub process accepts (202) under concurrent posting, and how long the
  *     pipeline takes to deliver them all.
+ * Then the same benchmark of the last Redis-only commit (bench/before.ts), run one after the other on the same
+ * machine in the same invocation, and both side by side: the cost of a durable system of record, measured.
  * The client runs in this process, the hub in a child process (both share the machine's cores). The hub runs
- * the demo config with rate limits lifted and the file archive in a temporary folder.
- * Usage: npm run bench [-- --documents 2000 --concurrency 16 --latency 50]
+ * the demo config with rate limits lifted, the file archive in a temporary folder, and a PostgreSQL schema of
+ * its own (dropped at the end) in DATABASE_URL, else the private server under var/pg.
+ * Usage: npm run bench [-- --documents 2000 --concurrency 16 --latency 50 --no-before]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { deleteKeysWithPrefix } from '../src/store/keys.js';
-import { projectRoot } from '../src/util/project-root.js';
+import { Database } from '../src/db/database.js';
+import { BEFORE_COMMIT, measureBefore, type BeforeResult, type IntakeFigures } from './before.js';
+import { benchSchema, dropSchema, ms, ORDER_FIXTURE, orderWithNumber, resolveStores, ROOT, startHubProcess, summarise } from './hub-process.js';
 
-const { values } = parseArgs({ options: { documents: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '16' }, latency: { type: 'string', default: '50' }, fixture: { type: 'string' } } });
-const ROOT = projectRoot();
-const fixtureFile = values.fixture ?? path.join(ROOT, 'fixtures/ubl-order/ubl-order-2.1-example.xml');
-const template = readFileSync(fixtureFile, 'utf8');
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The fixture with a unique order number, so no post is a duplicate. */
-function uniqueOrder(n: number): string {
-  return template.replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>BENCH-${process.pid}-${n}</cbc:ID>`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const varDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
-const prefix = `bench${Date.now().toString(36)}`;
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-// The demo config, with rate limits lifted: the benchmark posts far more than a partner may.
-const benchConfig = parseYaml(readFileSync(path.join(ROOT, 'config/hub.yaml'), 'utf8'));
-benchConfig.rateLimits = { perPartner: { limit: 10_000_000, windowSeconds: 60 }, perAddress: { limit: 10_000_000, windowSeconds: 60 } };
-benchConfig.adapters.archive.options.dir = path.join(varDir, 'out');
-writeFileSync(path.join(varDir, 'hub.yaml'), stringifyYaml(benchConfig));
-const hub = spawn(process.execPath, [...(process.env.BENCH_HUB_NODE_ARGS ? process.env.BENCH_HUB_NODE_ARGS.split(' ') : []), path.join(ROOT, 'dist/src/cli/hub.js'), 'start'], {
-  env: { ...process.env, HUB_CONFIG: path.join(varDir, 'hub.yaml'), PORT: String(port), HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const { values } = parseArgs({
+  options: {
+    documents: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '16' },
+    latency: { type: 'string', default: '50' },
+    fixture: { type: 'string' },
+    'no-before': { type: 'boolean', default: false },
+  },
 });
-const redis = new Redis(redisUrl);
+const sizes = { documents: Number(values.documents), concurrency: Number(values.concurrency), latency: Number(values.latency) };
+const fixtureFile = values.fixture ?? ORDER_FIXTURE;
+const template = readFileSync(fixtureFile, 'utf8');
 
-try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 200) throw new Error('hub did not become ready');
-    await new Promise((r) => setTimeout(r, 50));
+/** The stores as they are configured here: the durability each one gives is part of what is measured. */
+async function describeStores(db: Database, redisUrl: string): Promise<string[]> {
+  const names = ['server_version', 'fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers'];
+  const settings = await db.query<{ name: string; value: string }>('SELECT name, current_setting(name) AS value FROM unnest($1::text[]) AS name', [names]);
+  const pgLine = settings.rows.map((r) => `${r.name}=${r.value}`).join(', ');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let redisLine: string;
+  try {
+    await redis.connect();
+    const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+    const [, appendfsync] = (await redis.config('GET', 'appendfsync')) as string[];
+    redisLine = `appendonly=${appendonly}, appendfsync=${appendfsync}`;
+  } catch (error) {
+    redisLine = `persistence settings not readable (${(error as Error).message})`;
+  } finally {
+    redis.disconnect();
   }
-  const keys = JSON.parse(readFileSync(path.join(varDir, 'credentials.json'), 'utf8'));
-  const headers = { authorization: `Bearer ${keys.partners.acme}`, 'content-type': 'application/xml' };
-  const outboxKey = (id: string) => `${prefix}:adapter:outbox:msg:${id}.sales`;
-  let n = 0;
-
-  // Warm-up: the first documents pay for JIT and connection set-up.
-  for (let i = 0; i < 20; i++) await fetch(`${base}/v1/documents`, { method: 'POST', headers, body: uniqueOrder(n++) });
-
-  const latencies: number[] = [];
-  const acceptLatencies: number[] = [];
-  for (let i = 0; i < Number(values.latency); i++) {
-    const body = uniqueOrder(n++);
-    const started = performance.now();
-    const response = await fetch(`${base}/v1/documents`, { method: 'POST', headers, body });
-    const { id } = (await response.json()) as { id: string };
-    acceptLatencies.push(performance.now() - started);
-    while (!(await redis.exists(outboxKey(id)))) await new Promise((r) => setImmediate(r));
-    latencies.push(performance.now() - started);
-  }
-  latencies.sort((a, b) => a - b);
-  acceptLatencies.sort((a, b) => a - b);
-  const bytes = Buffer.byteLength(uniqueOrder(0));
-  console.log(`document: ${path.relative(ROOT, fixtureFile)} (${bytes} bytes)`);
-  console.log(`POST -> 202, one at a time (${latencies.length} docs): median ${percentile(acceptLatencies, 50).toFixed(2)} ms, p95 ${percentile(acceptLatencies, 95).toFixed(2)} ms`);
-  console.log(`POST -> canonical in outbox, one at a time: median ${percentile(latencies, 50).toFixed(2)} ms, p95 ${percentile(latencies, 95).toFixed(2)} ms`);
-
-  const total = Number(values.documents);
-  const concurrency = Number(values.concurrency);
-  const bodies = Array.from({ length: total }, () => uniqueOrder(n++));
-  let next = 0;
-  let accepted = 0;
-  let other = 0;
-  const ids: string[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const body = bodies[next++]!;
-        const response = await fetch(`${base}/v1/documents`, { method: 'POST', headers, body });
-        const json = (await response.json()) as { id: string };
-        if (response.status === 202) {
-          accepted++;
-          ids.push(json.id);
-        } else other++;
-      }
-    }),
-  );
-  const acceptSeconds = (performance.now() - started) / 1000;
-  let remaining = ids;
-  while (remaining.length) {
-    const pipeline = redis.pipeline();
-    for (const id of remaining) pipeline.exists(outboxKey(id));
-    const results = (await pipeline.exec()) ?? [];
-    remaining = remaining.filter((_, i) => results[i]![1] === 0);
-    if (remaining.length) await new Promise((r) => setTimeout(r, 20));
-  }
-  const allSeconds = (performance.now() - started) / 1000;
-  console.log(`accepted ${accepted} documents (${other} not 202) with ${concurrency} concurrent clients in ${acceptSeconds.toFixed(2)} s: ${(accepted / acceptSeconds).toFixed(0)} documents/s accepted`);
-  console.log(`all ${accepted} in the outbox after ${allSeconds.toFixed(2)} s: ${(accepted / allSeconds).toFixed(0)} documents/s end to end (HTTP + transform + 2 adapters, one process)`);
-} finally {
-  hub.kill('SIGTERM');
-  await new Promise((r) => hub.once('exit', r));
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  rmSync(varDir, { recursive: true, force: true });
+  return [`PostgreSQL: ${pgLine}`, `Redis ${redisUrl.replace(/\/\/[^@/]*@/, '//***@')}: ${redisLine}`];
 }
+
+/** The benchmark on this checkout: prints the same lines as the old one, returns the figures. */
+async function measureNow(stores: { databaseUrl: string; redisUrl: string }, schema: string): Promise<IntakeFigures> {
+  const hub = await startHubProcess({ ...stores, schema });
+  const db = new Database({ url: stores.databaseUrl, schema, poolSize: 2, applicationName: 'b2b-hub bench' });
+  try {
+    const headers = { authorization: `Bearer ${hub.keys.partners.acme}`, 'content-type': 'application/xml' };
+    // An order is routed to sales and inventory; its sales row in the outbox is the end of the line.
+    const outboxId = (id: string) => `${id}.sales`;
+    const inOutbox = async (ids: string[]) => new Set((await db.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1)', [ids.map(outboxId)])).rows.map((r) => r.id));
+    let n = 0;
+    const body = () => orderWithNumber(template, `BENCH-${process.pid}-${n++}`);
+
+    // Warm-up: the first documents pay for JIT and connection set-up.
+    for (let i = 0; i < 20; i++) await fetch(`${hub.base}/v1/documents`, { method: 'POST', headers, body: body() });
+
+    const latencies: number[] = [];
+    const acceptLatencies: number[] = [];
+    for (let i = 0; i < sizes.latency; i++) {
+      const document = body();
+      const started = performance.now();
+      const response = await fetch(`${hub.base}/v1/documents`, { method: 'POST', headers, body: document });
+      const { id } = (await response.json()) as { id: string };
+      acceptLatencies.push(performance.now() - started);
+      // Polled as tightly as the Redis-only version polled its outbox key.
+      while (!(await inOutbox([id])).size) await new Promise((r) => setImmediate(r));
+      latencies.push(performance.now() - started);
+    }
+    const accept = summarise(acceptLatencies);
+    const outbox = summarise(latencies);
+    console.log(`document: ${path.relative(ROOT, fixtureFile)} (${Buffer.byteLength(orderWithNumber(template, `BENCH-${process.pid}-0`))} bytes)`);
+    console.log(`POST -> 202, one at a time (${latencies.length} docs): median ${ms(accept.median)}, p95 ${ms(accept.p95)}`);
+    console.log(`POST -> canonical in outbox, one at a time: median ${ms(outbox.median)}, p95 ${ms(outbox.p95)}`);
+
+    const bodies = Array.from({ length: sizes.documents }, body);
+    let next = 0;
+    let accepted = 0;
+    let other = 0;
+    const ids: string[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: sizes.concurrency }, async () => {
+        while (next < sizes.documents) {
+          const response = await fetch(`${hub.base}/v1/documents`, { method: 'POST', headers, body: bodies[next++]! });
+          const json = (await response.json()) as { id: string };
+          if (response.status === 202) {
+            accepted++;
+            ids.push(json.id);
+          } else other++;
+        }
+      }),
+    );
+    const acceptSeconds = (performance.now() - started) / 1000;
+    let remaining = ids;
+    while (remaining.length) {
+      const found = new Set<string>();
+      for (let i = 0; i < remaining.length; i += 5000) for (const id of await inOutbox(remaining.slice(i, i + 5000))) found.add(id);
+      remaining = remaining.filter((id) => !found.has(outboxId(id)));
+      if (remaining.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    const allSeconds = (performance.now() - started) / 1000;
+    console.log(`accepted ${accepted} documents (${other} not 202) with ${sizes.concurrency} concurrent clients in ${acceptSeconds.toFixed(2)} s: ${(accepted / acceptSeconds).toFixed(0)} documents/s accepted`);
+    console.log(`all ${accepted} in the outbox after ${allSeconds.toFixed(2)} s: ${(accepted / allSeconds).toFixed(0)} documents/s end to end (HTTP + transform + 2 adapters, one process)`);
+    return {
+      acceptMedian: accept.median,
+      acceptP95: accept.p95,
+      outboxMedian: outbox.median,
+      outboxP95: outbox.p95,
+      accepted,
+      notAccepted: other,
+      acceptedPerSecond: Math.round(accepted / acceptSeconds),
+      endToEndPerSecond: Math.round(accepted / allSeconds),
+    };
+  } finally {
+    await db.close();
+    await hub.stop();
+  }
+}
+
+/** figure | before | now | change, the change as a difference and a percentage of the before figure. */
+function printTable(before: BeforeResult | undefined, now: IntakeFigures): void {
+  const rows: Array<{ figure: string; key: keyof IntakeFigures; unit: 'ms' | '/s' }> = [
+    { figure: 'POST -> 202 median (one at a time)', key: 'acceptMedian', unit: 'ms' },
+    { figure: 'POST -> 202 p95 (one at a time)', key: 'acceptP95', unit: 'ms' },
+    { figure: 'POST -> canonical in outbox median', key: 'outboxMedian', unit: 'ms' },
+    { figure: 'POST -> canonical in outbox p95', key: 'outboxP95', unit: 'ms' },
+    { figure: `documents/s accepted (${sizes.concurrency} clients)`, key: 'acceptedPerSecond', unit: '/s' },
+    { figure: 'documents/s end to end', key: 'endToEndPerSecond', unit: '/s' },
+  ];
+  const format = (value: number, unit: 'ms' | '/s') => (unit === 'ms' ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} docs/s`);
+  const old = before && 'figures' in before ? before.figures : undefined;
+  const table = [['figure', `before (Redis, ${BEFORE_COMMIT})`, 'now (PostgreSQL)', 'change']];
+  for (const row of rows) {
+    const was = old?.[row.key];
+    const is = now[row.key];
+    const change = was === undefined ? 'not measured' : `${is - was >= 0 ? '+' : ''}${row.unit === 'ms' ? (is - was).toFixed(2) : (is - was).toFixed(0)} (${was ? `${is >= was ? '+' : ''}${(((is - was) / was) * 100).toFixed(0)}%` : 'n/a'})`;
+    table.push([row.figure, was === undefined ? '-' : format(was, row.unit), format(is, row.unit), change]);
+  }
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  console.log('');
+  for (const [i, r] of table.entries()) {
+    console.log(`| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`);
+    if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  }
+  console.log('(ms: lower is better; docs/s: higher is better)');
+}
+
+const stores = await resolveStores();
+const schema = benchSchema('intake');
+console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.versions.node}`);
+console.log(`sizes: --documents ${sizes.documents} --concurrency ${sizes.concurrency} --latency ${sizes.latency}`);
+const probe = new Database({ url: stores.databaseUrl, schema: 'public', poolSize: 2 });
+for (const line of await describeStores(probe, stores.redisUrl).finally(() => probe.close())) console.log(line);
+
+let before: BeforeResult | undefined;
+if (values['no-before']) console.log('\nbefore: skipped (--no-before)');
+else {
+  console.log(`\nbefore: commit ${BEFORE_COMMIT} (Redis is the system of record), same sizes, same machine`);
+  before = await measureBefore({ ...sizes, redisUrl: stores.redisUrl });
+  if ('reason' in before) console.log(`before: the figures of ${BEFORE_COMMIT} could NOT be measured: ${before.reason}`);
+}
+
+console.log(`\nnow: this checkout (PostgreSQL is the system of record), schema ${schema}`);
+let now: IntakeFigures;
+try {
+  now = await measureNow(stores, schema);
+} finally {
+  await dropSchema(stores.databaseUrl, schema);
+}
+printTable(before, now);

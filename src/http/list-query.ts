@@ -44,7 +44,10 @@ function choice<T extends string>(query: Record<string, unknown>, name: string, 
 /** Reads and checks a listing's query: unknown parameters, bad values and a limit out of range are 400s. */
 export function parseListQuery(query: Record<string, unknown>, allowed: readonly ListParam[], options: { partners?: readonly string[]; maxLimit?: number } = {}): ListQuery {
   const unknown = Object.keys(query).filter((k) => !(allowed as readonly string[]).includes(k));
-  if (unknown.length) throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; this listing takes ${allowed.join(', ')}.`);
+  if (unknown.length) {
+    const hint = unknown.includes('before') ? ' (paging by "before" was replaced by "cursor": pass the next.cursor of the previous page as it is)' : '';
+    throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; this listing takes ${allowed.join(', ')}${hint}.`);
+  }
   const maxLimit = options.maxLimit ?? 1000;
   const limitText = one(query, 'limit');
   const limit = limitText === undefined ? 50 : Number(limitText);

@@ -67,6 +67,14 @@ export async function runRetention(db: Database, config: HubConfig['retention'],
     return { sql, params };
   };
 
+  // Whole records first: their raw bytes go with them, so the raw pass only thins the younger ones.
+  const recQ = statement('recordDays', (p) => `WITH rules (partner, document_type, days) AS (VALUES ${p.rules})
+    DELETE FROM messages WHERE id IN (
+      SELECT m.id FROM messages m
+       WHERE m.received_at < ${p.now} - make_interval(days => ${p.shortest}) AND ${FINISHED}
+         AND m.received_at < ${p.now} - make_interval(days => ${DAYS}) LIMIT ${p.batch})`);
+  const records = await inBatches(db, recQ.sql, recQ.params);
+
   const rawQ = statement('rawDays', (p) => `WITH rules (partner, document_type, days) AS (VALUES ${p.rules}),
     doomed AS (SELECT m.id FROM messages m JOIN message_raw r ON r.message_id = m.id
                 WHERE m.received_at < ${p.now} - make_interval(days => ${p.shortest}) AND ${FINISHED}
@@ -74,13 +82,6 @@ export async function runRetention(db: Database, config: HubConfig['retention'],
     marked AS (UPDATE messages SET raw_removed_at = ${p.now} WHERE id IN (SELECT id FROM doomed))
     DELETE FROM message_raw WHERE message_id IN (SELECT id FROM doomed)`);
   const raw = await inBatches(db, rawQ.sql, rawQ.params);
-
-  const recQ = statement('recordDays', (p) => `WITH rules (partner, document_type, days) AS (VALUES ${p.rules})
-    DELETE FROM messages WHERE id IN (
-      SELECT m.id FROM messages m
-       WHERE m.received_at < ${p.now} - make_interval(days => ${p.shortest}) AND ${FINISHED}
-         AND m.received_at < ${p.now} - make_interval(days => ${DAYS}) LIMIT ${p.batch})`);
-  const records = await inBatches(db, recQ.sql, recQ.params);
 
   const refQ = statement('refusalDays', (p) => `WITH rules (partner, document_type, days) AS (VALUES ${p.rules})
     DELETE FROM refusals WHERE id IN (
