@@ -98,7 +98,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
   // Every process migrates at start; the advisory lock makes the ones that start together wait their turn.
   const { applied } = await migrate(databaseUrl, config.database.schema);
   if (applied.length) logger.info({ applied, schema: config.database.schema }, 'database migrated');
-  const db = new Database({ url: databaseUrl, ...config.database, applicationName: `b2b-hub${options.server ? '' : ' worker'}` });
+  const db = new Database({ ...config.database, url: databaseUrl, applicationName: `b2b-hub${options.server ? '' : ' worker'}` });
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: error }, 'error while closing'));

@@ -143,7 +143,7 @@ async function keys(args: string[]): Promise<void> {
   try {
     const url = await resolveDatabaseUrl(config.database.url, config.paths.var, logger);
     await migrate(url, config.database.schema);
-    const db = new Database({ url, ...config.database, applicationName: 'b2b-hub cli' });
+    const db = new Database({ ...config.database, url, applicationName: 'b2b-hub cli' });
     try {
       await new AuditLog(db, logger).record({ event: action === 'rotate' ? 'credential.rotated' : 'credential.revoked', actor: 'cli', detail });
     } finally {
@@ -171,7 +171,7 @@ async function dbCommand(args: string[]): Promise<void> {
   }
   if (action === 'retention') {
     await migrate(url, config.database.schema);
-    const db = new Database({ url, ...config.database, applicationName: 'b2b-hub cli' });
+    const db = new Database({ ...config.database, url, applicationName: 'b2b-hub cli' });
     try {
       const result = await scheduledRetention(db, config.retention, logger);
       if (!result) fail('another hub process is running retention right now; try again when it is done', 1);

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { resolveRedisUrl } from '../../src/redis/connect.js';
-import { call, startTestHub } from '../helpers/test-hub.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { findPostgresBinaries } from '../../src/db/embedded.js';
+import { freePort } from '../helpers/private-redis.js';
+import { call, ROOT, startTestHub } from '../helpers/test-hub.js';
 
 describe('start-up', function () {
   this.timeout(30_000);
@@ -52,6 +55,63 @@ describe('start-up', function () {
     } finally {
       await t.close().catch(() => {});
       expect(existsSync(t.varDir)).to.equal(false);
+    }
+  });
+
+  it('with no DATABASE_URL, `hub start` creates a private PostgreSQL under var/pg (socket only), serves from it, and reuses it', async function () {
+    this.timeout(120_000);
+    const bin = findPostgresBinaries();
+    if (!bin) this.skip();
+    const varDir = mkdtempSync(path.join(tmpdir(), 'hub-pg-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, HUB_VAR_DIR: varDir, PORT: String(await freePort()), LOG_LEVEL: 'info', HUB_KEY_PREFIX: `tpg${Date.now().toString(36)}` };
+    delete env.DATABASE_URL;
+    const start = async () => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/hub.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      child.stdout!.on('data', (d) => (log += d));
+      child.stderr!.on('data', (d) => (log += d));
+      for (let i = 0; i < 600 && !log.includes('hub listening'); i++) {
+        if (child.exitCode !== null) throw new Error(`hub start exited: ${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const stop = () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))));
+      return { log: () => log, stop };
+    };
+    const dataDir = () => (existsSync(path.join(varDir, 'pg/data/PG_VERSION')) ? path.join(varDir, 'pg/data') : undefined);
+    try {
+      const first = await start();
+      try {
+        expect(first.log()).to.contain('created a private PostgreSQL cluster');
+        expect(dataDir(), 'var/pg/data').to.be.a('string');
+        const conf = readFileSync(path.join(dataDir()!, 'postgresql.auto.conf'), 'utf8');
+        expect(conf).to.contain("listen_addresses = ''").and.to.contain('synchronous_commit = on');
+        const keys = JSON.parse(readFileSync(path.join(varDir, 'credentials.json'), 'utf8'));
+        const base = `http://127.0.0.1:${env.PORT}`;
+        const posted = await call(base, 'POST', '/v1/documents', { key: keys.partners.acme, body: readFileSync(path.join(ROOT, 'fixtures/ubl-order/ubl-order-2.1-example.xml')) });
+        expect(posted.status, JSON.stringify(posted.body)).to.equal(202);
+        const ready = await call(base, 'GET', '/readyz', { key: keys.ops });
+        expect(ready.body.checks.postgres).to.equal('ok');
+      } finally {
+        await first.stop();
+      }
+      // The second start finds the running server and the document still there.
+      const second = await start();
+      try {
+        expect(second.log()).not.to.contain('created a private PostgreSQL cluster');
+        const keys = JSON.parse(readFileSync(path.join(varDir, 'credentials.json'), 'utf8'));
+        const found = await call(`http://127.0.0.1:${env.PORT}`, 'GET', '/v1/ops/messages?q=34', { key: keys.ops });
+        expect(found.body.count).to.equal(1);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      const data = dataDir();
+      if (data) {
+        const asRoot = process.getuid?.() === 0;
+        const pgCtl = path.join(bin!, 'pg_ctl');
+        spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, '-D', data, '-m', 'fast', 'stop'] : ['-D', data, '-m', 'fast', 'stop'], { encoding: 'utf8' });
+      }
+      rmSync(varDir, { recursive: true, force: true });
     }
   });
 });
