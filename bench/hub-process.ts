@@ -148,3 +148,12 @@ export async function startHubProcess(options: { databaseUrl: string; redisUrl: 
   const keys = JSON.parse(readFileSync(path.join(varDir, 'credentials.json'), 'utf8')) as CredentialsFile;
   return { base, keys, prefix, child, stop };
 }
+
+/** A markdown table: the first column left-aligned, the others right-aligned, padded to line up. */
+export function printTable(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  for (const [i, r] of rows.entries()) {
+    console.log(`| ${widths.map((w, c) => (c === 0 ? (r[c] ?? '').padEnd(w) : (r[c] ?? '').padStart(w))).join(' | ')} |`);
+    if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  }
+}

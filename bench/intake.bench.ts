@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Database } from '../src/db/database.js';
 import { BEFORE_COMMIT, measureBefore, type BeforeResult, type IntakeFigures } from './before.js';
-import { benchSchema, dropSchema, ms, ORDER_FIXTURE, orderWithNumber, resolveStores, ROOT, startHubProcess, summarise } from './hub-process.js';
+import { benchSchema, dropSchema, ms, ORDER_FIXTURE, orderWithNumber, printTable, resolveStores, ROOT, startHubProcess, summarise } from './hub-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -132,7 +132,7 @@ async function measureNow(stores: { databaseUrl: string; redisUrl: string }, sch
 }
 
 /** figure | before | now | change, the change as a difference and a percentage of the before figure. */
-function printTable(before: BeforeResult | undefined, now: IntakeFigures): void {
+function printComparison(before: BeforeResult | undefined, now: IntakeFigures): void {
   const rows: Array<{ figure: string; key: keyof IntakeFigures; unit: 'ms' | '/s' }> = [
     { figure: 'POST -> 202 median (one at a time)', key: 'acceptMedian', unit: 'ms' },
     { figure: 'POST -> 202 p95 (one at a time)', key: 'acceptP95', unit: 'ms' },
@@ -150,12 +150,8 @@ function printTable(before: BeforeResult | undefined, now: IntakeFigures): void 
     const change = was === undefined ? 'not measured' : `${is - was >= 0 ? '+' : ''}${row.unit === 'ms' ? (is - was).toFixed(2) : (is - was).toFixed(0)} (${was ? `${is >= was ? '+' : ''}${(((is - was) / was) * 100).toFixed(0)}%` : 'n/a'})`;
     table.push([row.figure, was === undefined ? '-' : format(was, row.unit), format(is, row.unit), change]);
   }
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   console.log('');
-  for (const [i, r] of table.entries()) {
-    console.log(`| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`);
-    if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  }
+  printTable(table);
   console.log('(ms: lower is better; docs/s: higher is better)');
 }
 
@@ -181,4 +177,4 @@ try {
 } finally {
   await dropSchema(stores.databaseUrl, schema);
 }
-printTable(before, now);
+printComparison(before, now);

@@ -79,6 +79,11 @@ describe('failures, retries and replay', function () {
       expect(failed.error.message).to.contain(posted.body.documentNumber);
       expect(failed.error.message).not.to.match(/\bat .*\.js:\d+/);
       expect(failed.history.filter((h: any) => h.step === 'transform')).to.have.length(1);
+      // The partner learns what is wrong (the field, the item), never the hub's file names.
+      const own = await call(t.url, 'GET', `/v1/documents/${posted.body.id}`, { key: t.keys.partners.acme });
+      expect(own.body.error.code).to.equal('HUB_ERR_LOOKUP_MISSING');
+      expect(own.body.error.message).to.match(/lines\[\d+\]\.sku/);
+      expect(JSON.stringify(own.body)).not.to.match(/mappings\/|config\/xref|\.ya?ml|\.csv|\/work\/|\/tmp\//);
     });
   });
 });

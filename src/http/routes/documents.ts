@@ -13,9 +13,25 @@ import { requireRole, type AuthDeps } from '../middleware/auth.js';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
 
-/** The tracking view of a message: the record, its deliveries and its history. */
-export async function messageView(store: MessageStore, record: MessageRecord) {
-  const [history, deliveries] = await Promise.all([store.history(record.id), store.deliveries(record.id)]);
+/** The hub's own file names (mapping files, cross-reference tables, schemas) are not the partner's business. */
+const HUB_PATHS = /(?:\/[\w.@-]+)+\/?|\b[\w.-]+(?:\/[\w.-]+)*\.(?:ya?ml|csv|xsd|json|[cm]?js|ts)\b/g;
+export function redactForPartner(text: string): string {
+  return text.replace(HUB_PATHS, '(hub configuration)');
+}
+
+/**
+ * The tracking view of a message: the record, its deliveries and its history. A partner sees the same, with
+ * the hub's internal file names taken out of error texts and without adapter references.
+ */
+export async function messageView(store: MessageStore, record: MessageRecord, audience: 'ops' | 'partner' = 'ops') {
+  let [history, deliveries] = await Promise.all([store.history(record.id), store.deliveries(record.id)]);
+  let error = record.error;
+  if (audience === 'partner') {
+    const clean = <T,>(value: T): T => JSON.parse(JSON.stringify(value), (_key, v) => (typeof v === 'string' ? redactForPartner(v) : v)) as T;
+    history = history.map((h) => ({ ...h, ...(h.detail ? { detail: redactForPartner(h.detail) } : {}), ...(h.error ? { error: clean(h.error) } : {}) }));
+    deliveries = deliveries.map(({ reference: _reference, ...d }) => ({ ...d, ...(d.error ? { error: redactForPartner(d.error) } : {}) }));
+    if (error) error = clean(error);
+  }
   return {
     id: record.id,
     partner: record.partner,
@@ -26,7 +42,7 @@ export async function messageView(store: MessageStore, record: MessageRecord) {
     status: record.status,
     receivedAt: record.receivedAt,
     updatedAt: record.updatedAt,
-    ...(record.error ? { error: record.error } : {}),
+    ...(error ? { error } : {}),
     replays: record.replays,
     deliveries,
     history,
@@ -103,7 +119,7 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     const record = UUID_PATTERN.test(id) ? await deps.store.get(id) : undefined;
     // A partner asking for another partner's message learns nothing, not even that it exists.
     if (!record || (req.principal!.role === 'partner' && record.partner !== req.principal!.id)) throw new HubError('HUB_ERR_NOT_FOUND', `No document ${id} for you.`);
-    res.json(await messageView(deps.store, record));
+    res.json(await messageView(deps.store, record, req.principal!.role === 'partner' ? 'partner' : 'ops'));
   });
 
   // Every refused post of an authenticated partner is stored with its bytes, its errors and the number when one
