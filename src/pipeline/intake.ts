@@ -32,17 +32,6 @@ export interface IntakeResult {
   revisionOf?: string;
 }
 
-/** True when the original message's document says the same as these bytes (its raw bytes are still kept). */
-async function sameContent(body: Buffer, originalId: string, deps: IntakeDeps): Promise<boolean> {
-  const original = await deps.store.raw(originalId);
-  if (!original) return false;
-  try {
-    return contentFingerprint(body, deps.limits) === contentFingerprint(original, deps.limits);
-  } catch {
-    return false;
-  }
-}
-
 /** The formats a partner may send, in its configured order. */
 export function partnerFormats(partner: PartnerConfig, mappings: MappingRegistry): FormatDefinition[] {
   return partner.formats.map((name) => mappings.get(name)).filter((f): f is FormatDefinition => f !== undefined);
@@ -86,16 +75,21 @@ export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps:
         { kind: format.senderParty === 'buyer' ? 'buyerPartyId' : 'sellerPartyId', value: sendingParty },
       ],
     },
-    { revisions: partner.duplicateNumbers === 'revision' },
+    {
+      revisions: partner.duplicateNumbers === 'revision',
+      // Computed only when the number is taken by other bytes: the same document re-sent is a duplicate.
+      sameContent: (existing) => {
+        try {
+          return contentFingerprint(existing, deps.limits) === contentFingerprint(body, deps.limits);
+        } catch {
+          return false;
+        }
+      },
+    },
   );
   if (outcome.outcome === 'duplicate') {
     deps.logger.info({ messageId: outcome.id, partner: partner.id, documentNumber }, 'duplicate document; not processed again');
     return { id: outcome.id, documentType: format.documentType, documentNumber, duplicate: true, revision: 0 };
-  }
-  if (outcome.outcome === 'conflict' && (await sameContent(body, outcome.originalId, deps))) {
-    // The same document again in other bytes (other namespace prefixes, indentation, encoding): a re-send.
-    deps.logger.info({ messageId: outcome.originalId, partner: partner.id, documentNumber }, 'duplicate document (same content, other bytes); not processed again');
-    return { id: outcome.originalId, documentType: format.documentType, documentNumber, duplicate: true, revision: 0 };
   }
   if (outcome.outcome === 'conflict') {
     const change = format.documentType === 'Order' ? 'send an order change for it, or an order with a new number' : `send a new ${format.documentType} with its own number (a credit note or a corrected document)`;

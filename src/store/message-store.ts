@@ -219,7 +219,7 @@ export class MessageStore {
    * Stores a new document in one transaction, or says what it duplicates. With `revisions`, the same number
    * with new content is accepted as the next revision (linked to the first) instead of a conflict.
    */
-  async accept(message: NewMessage, options: { revisions?: boolean; now?: Date } = {}): Promise<AcceptOutcome> {
+  async accept(message: NewMessage, options: { revisions?: boolean; now?: Date; sameContent?: (existing: Buffer) => boolean } = {}): Promise<AcceptOutcome> {
     const at = options.now ?? new Date();
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.db.transaction(async (tx) => {
@@ -230,8 +230,14 @@ export class MessageStore {
           [message.partner, message.documentType, message.sendingParty, message.documentNumber],
         );
         const first = numbered.rows[0];
+        const latest = numbered.rows[numbered.rows.length - 1];
+        if (latest && options.sameContent) {
+          // Other bytes, maybe the same document (other prefixes, indentation): a re-send, not a change.
+          const kept = await tx.query<{ bytes: Buffer }>('SELECT bytes FROM message_raw WHERE message_id = $1', [latest.id]);
+          if (kept.rows[0] && options.sameContent(kept.rows[0].bytes)) return { outcome: 'duplicate', id: latest.id } as const;
+        }
         if (first && !options.revisions) return { outcome: 'conflict', originalId: first.id, originalSha256: first.sha256 } as const;
-        const revision = first ? numbered.rows[numbered.rows.length - 1]!.revision + 1 : 0;
+        const revision = latest ? latest.revision + 1 : 0;
         const inserted = await tx.query(
           `INSERT INTO messages (id, partner, format, document_type, document_number, sending_party, revision, revision_of, sha256, size, content_type,
                                  status, received_at, updated_at, replays)
