@@ -132,12 +132,34 @@ describe('system of record (PostgreSQL)', function () {
       expect(acmeOwn.body.refusals.map((x: any) => x.code)).not.to.include('HUB_ERR_XSD_INVALID');
     });
 
+    it('keeps numbers apart per sending party: a service provider posting two suppliers\' invoice of one number gets both accepted', async () => {
+      // globex posts for the suppliers 9482348239847239874 and 1234567890123 (both its party ids); each issued
+      // its own invoice "Snippet1". The first is already in (posted above, by supplier 9482348239847239874).
+      const real = posted.invoice!.bytes.toString('utf8');
+      const otherSupplier = real.replace('<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>', '<cbc:EndpointID schemeID="0088">1234567890123</cbc:EndpointID>');
+      expect(otherSupplier).not.to.equal(real);
+      const second = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.globex, body: otherSupplier });
+      expect(second.status, JSON.stringify(second.body)).to.equal(202);
+      expect(second.body.id).not.to.equal(posted.invoice!.id);
+      // The same supplier, the same number, other content: that is a conflict.
+      const changed = real.replace(/<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/, '<cbc:IssueDate>2017-12-01</cbc:IssueDate>');
+      expect(changed).not.to.equal(real);
+      const conflict = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.globex, body: changed });
+      expect(conflict.status).to.equal(409);
+      expect(conflict.body.originalId).to.equal(posted.invoice!.id);
+      const records = await t.hub.db.query<{ sending_party: string }>("SELECT sending_party FROM messages WHERE document_number = 'Snippet1' ORDER BY sending_party");
+      expect(records.rows.map((r) => r.sending_party)).to.deep.equal(['1234567890123', '9482348239847239874']);
+    });
+
     it("lets a partner list only its own documents, with the same filters, and never shows the hub's paths", async () => {
       const acme = await call(t.url, 'GET', '/v1/documents', { key: t.keys.partners.acme });
       expect(acme.status).to.equal(200);
       expect(acme.body.documents.map((d: any) => d.id)).to.deep.equal([posted.order!.id]);
       const globex = await call(t.url, 'GET', '/v1/documents?type=Invoice&q=Snippet1', { key: t.keys.partners.globex });
-      expect(globex.body.documents.map((d: any) => d.id)).to.deep.equal([posted.invoice!.id]);
+      expect(globex.body.documents.map((d: any) => d.id)).to.include(posted.invoice!.id);
+      expect(globex.body.documents.every((d: any) => d.documentType === 'Invoice' && d.documentNumber === 'Snippet1')).to.equal(true);
+      const orders = await call(t.url, 'GET', '/v1/documents?type=Order', { key: t.keys.partners.globex });
+      expect(orders.body.documents).to.deep.equal([]);
       const bad = await call(t.url, 'GET', '/v1/documents?partner=acme', { key: t.keys.partners.globex });
       expect(bad.status).to.equal(400);
       expect(bad.body.detail).to.contain('partner');
