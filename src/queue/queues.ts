@@ -17,7 +17,8 @@ export interface DeliverJob {
 export function jobOptions(config: HubConfig): JobsOptions {
   return {
     attempts: config.pipeline.attempts,
-    backoff: { type: 'exponential', delay: config.pipeline.backoffMs },
+    // "hub": exponential from backoffMs, or the wait the target asked for (Retry-After), see workers.ts.
+    backoff: { type: 'hub', delay: config.pipeline.backoffMs },
     removeOnComplete: { age: 24 * 3600, count: 50_000 },
     removeOnFail: { age: 14 * 24 * 3600 },
   };

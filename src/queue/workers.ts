@@ -33,9 +33,25 @@ function wrap<T>(process: (data: T, attempt: AttemptInfo) => Promise<void>, logg
   };
 }
 
+/** The longest wait a target may ask for with Retry-After before the hub retries anyway. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * The retry delay of the "hub" backoff: exponential from `baseMs` (baseMs x 2^(attempt-1)), unless the error
+ * says how long the target asked to wait (an adapter's HubError with details.retryAfterMs, from a 429 or 503
+ * Retry-After), which is then honoured (at least baseMs, at most an hour).
+ */
+export function hubBackoff(baseMs: number) {
+  return (attemptsMade: number, _type?: string, err?: Error): number => {
+    const asked = err instanceof HubError ? err.details.retryAfterMs : (err as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs;
+    if (typeof asked === 'number' && Number.isFinite(asked) && asked > 0) return Math.min(Math.max(asked, baseMs), MAX_RETRY_AFTER_MS);
+    return baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  };
+}
+
 /** Starts the transform and deliver workers; returns them so the caller can close them. */
 export function startWorkers(config: HubConfig, connection: ConnectionOptions, processors: Processors, logger: Logger): Worker[] {
-  const common = { connection, prefix: bullPrefix(config) };
+  const common = { connection, prefix: bullPrefix(config), settings: { backoffStrategy: hubBackoff(config.pipeline.backoffMs) } };
   const workers = [
     new Worker<TransformJob>(QUEUE_NAMES.transform, wrap(processors.transform, logger), { ...common, concurrency: config.pipeline.transformConcurrency }),
     new Worker<DeliverJob>(QUEUE_NAMES.deliver, wrap(processors.deliver, logger), { ...common, concurrency: config.pipeline.deliverConcurrency }),
