@@ -140,7 +140,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
       const sweepMs = options.sweepIntervalMs ?? 30_000;
       if (sweepMs > 0) {
-        const sweep = () => requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000).catch((error) => logger.warn({ err: error }, 'sweep failed'));
+        const sweep = () => requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000, config.pipeline.attempts).catch((error) => logger.warn({ err: error }, 'sweep failed'));
         void sweep();
         const timer = setInterval(sweep, sweepMs);
         timer.unref();

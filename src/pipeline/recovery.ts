@@ -1,23 +1,68 @@
 import type { Logger } from 'pino';
+import { HubError } from '../errors/hub-error.js';
 import type { HubQueues } from '../queue/queues.js';
 import type { MessageStore } from '../store/message-store.js';
+import { failMessage } from './transform.js';
+
+export interface SweepResult {
+  transforms: number;
+  deliveries: number;
+  /** Messages whose deliveries were all done but whose status was not (a crash between the two). */
+  completed: number;
+  /** Messages given up on: their work was lost more often than pipeline.attempts. */
+  failed: number;
+}
 
 /**
- * Queues again, from PostgreSQL, the work that Redis lost or never got: messages accepted but never
- * transformed (a crash between commit and enqueue, Redis down, Redis wiped) and pending deliveries of
- * messages in processing (their jobs lost with Redis). Job ids come from the message, so work whose job
- * still exists is not queued twice, and a delivery that did happen is skipped by the deliver step.
+ * Queues again, from PostgreSQL, the work that Redis lost, never got, or gave up on without the hub
+ * recording why: messages accepted or in processing whose transform never finished, and pending deliveries of
+ * messages in processing (their jobs lost with Redis, or failed by BullMQ after a stall when a worker was
+ * killed). A job BullMQ finished or failed under the same id is replaced (`revive`), a job still waiting or
+ * running is left alone, and a delivery that did happen is skipped by the deliver step. A message whose work
+ * had to be queued again more than `maxRequeues` times is failed with HUB_ERR_PROCESSING_LOST (a document
+ * that kills its worker must not loop for ever); replay it once the cause is fixed. Messages whose deliveries
+ * are all recorded but whose status was not moved (a crash between the two) are completed.
  */
-export async function requeueStalled(deps: { store: MessageStore; queues: HubQueues; logger: Logger }, olderThanMs: number): Promise<{ transforms: number; deliveries: number }> {
-  const { transforms, deliveries } = await deps.store.stalled(olderThanMs);
+export async function requeueStalled(deps: { store: MessageStore; queues: HubQueues; logger: Logger }, olderThanMs: number, maxRequeues = 8): Promise<SweepResult> {
+  const { store, queues, logger } = deps;
+  const { transforms, deliveries, settled } = await store.stalled(olderThanMs);
+  const result: SweepResult = { transforms: 0, deliveries: 0, completed: 0, failed: 0 };
+  const giveUp = async (id: string, what: string, requeues: number) => {
+    const error = new HubError('HUB_ERR_PROCESSING_LOST', `The ${what} of this message was queued again ${requeues} times after its job was lost (a worker killed or stalled, or Redis lost); it is failed so it cannot loop. Check the workers' logs, then replay it.`);
+    await failMessage(store, id, what === 'transform' ? 'transform' : 'delivery', error);
+    result.failed++;
+  };
   for (const t of transforms) {
-    await deps.queues.enqueueTransform(t.id, t.replays);
-    await deps.store.touchMessage(t.id);
+    if (t.requeues >= maxRequeues) {
+      await giveUp(t.id, 'transform', t.requeues);
+      continue;
+    }
+    if ((await queues.enqueueTransform(t.id, t.replays, { revive: true })) === 'added') {
+      await store.addHistory(t.id, { step: 'requeued', detail: `transform queued again by the sweeper: unfinished for ${Math.round(olderThanMs / 1000)} s and no job waiting or running` });
+      result.transforms++;
+    }
+    await store.touchMessage(t.id);
   }
   for (const d of deliveries) {
-    await deps.queues.enqueueDeliver(d.id, d.adapter, d.replays);
-    await deps.store.touchDelivery(d.id, d.adapter);
+    if (d.requeues >= maxRequeues) {
+      await giveUp(d.id, `delivery to ${d.adapter}`, d.requeues);
+      continue;
+    }
+    if ((await queues.enqueueDeliver(d.id, d.adapter, d.replays, { revive: true })) === 'added') {
+      await store.addHistory(d.id, { step: 'requeued', adapter: d.adapter, detail: `delivery queued again by the sweeper: pending for ${Math.round(olderThanMs / 1000)} s and no job waiting or running` });
+      result.deliveries++;
+    }
+    await store.touchDelivery(d.id, d.adapter);
   }
-  if (transforms.length || deliveries.length) deps.logger.info({ transforms: transforms.length, deliveries: deliveries.length }, 'stalled work found in PostgreSQL and queued again');
-  return { transforms: transforms.length, deliveries: deliveries.length };
+  for (const m of settled) {
+    if (m.failed.length) {
+      await failMessage(store, m.id, 'delivery', new HubError('HUB_ERR_ADAPTER_REJECTED', `delivery to ${m.failed.join(', ')} failed (recorded before the hub stopped)`), m.failed[0]);
+      result.failed++;
+    } else {
+      const { changed } = await store.setStatus(m.id, 'delivered', { entry: { step: 'complete', detail: 'every routed adapter has it (completed by the sweeper)' }, onlyFrom: ['processing'] });
+      if (changed) result.completed++;
+    }
+  }
+  if (result.transforms || result.deliveries || result.completed || result.failed) logger.info(result, 'stalled work found in PostgreSQL and handled');
+  return result;
 }

@@ -39,13 +39,31 @@ export class HubQueues {
     this.deliver = new Queue<DeliverJob>(QUEUE_NAMES.deliver, options);
   }
 
-  /** Job ids are derived from the message (and its replay count), so adding twice is a no-op. */
-  async enqueueTransform(messageId: string, replay: number): Promise<void> {
-    await this.transform.add('transform', { messageId }, { jobId: replay ? `${messageId}.r${replay}` : messageId });
+  /**
+   * Job ids are derived from the message (and its replay count), so adding twice is a no-op. With `revive`
+   * (the sweeper, for work PostgreSQL says is unfinished), a job of that id that BullMQ already finished or
+   * gave up on (failed after a stall, say) is removed first, so the work really is queued again; a job still
+   * waiting, delayed or active is left alone.
+   */
+  async enqueueTransform(messageId: string, replay: number, options: { revive?: boolean } = {}): Promise<'added' | 'exists'> {
+    return this.add(this.transform, 'transform', { messageId }, replay ? `${messageId}.r${replay}` : messageId, options.revive);
   }
 
-  async enqueueDeliver(messageId: string, adapter: string, replay: number): Promise<void> {
-    await this.deliver.add('deliver', { messageId, adapter }, { jobId: `${messageId}.${adapter}${replay ? `.r${replay}` : ''}` });
+  async enqueueDeliver(messageId: string, adapter: string, replay: number, options: { revive?: boolean } = {}): Promise<'added' | 'exists'> {
+    return this.add(this.deliver, 'deliver', { messageId, adapter }, `${messageId}.${adapter}${replay ? `.r${replay}` : ''}`, options.revive);
+  }
+
+  private async add<T>(queue: Queue<T>, name: string, data: T, jobId: string, revive = false): Promise<'added' | 'exists'> {
+    if (revive) {
+      const existing = await queue.getJob(jobId);
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'failed' && state !== 'completed') return 'exists';
+        await existing.remove();
+      }
+    }
+    await (queue as Queue).add(name, data, { jobId });
+    return 'added';
   }
 
   async counts(): Promise<Record<string, Record<string, number>>> {

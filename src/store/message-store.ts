@@ -334,18 +334,35 @@ export class MessageStore {
    * Work to queue again (after a crash, a lost enqueue or a Redis wipe), read from PostgreSQL: messages
    * accepted but not transformed, and pending deliveries of messages in processing, unchanged for `olderThanMs`.
    */
-  async stalled(olderThanMs: number, limit = 500): Promise<{ transforms: Array<{ id: string; replays: number }>; deliveries: Array<{ id: string; adapter: string; replays: number }> }> {
+  async stalled(
+    olderThanMs: number,
+    limit = 500,
+  ): Promise<{
+    transforms: Array<{ id: string; replays: number; requeues: number }>;
+    deliveries: Array<{ id: string; adapter: string; replays: number; requeues: number }>;
+    settled: Array<{ id: string; failed: string[] }>;
+  }> {
     const cutoff = new Date(Date.now() - olderThanMs);
-    const transforms = await this.db.query<{ id: string; replays: number }>(
-      `SELECT id, replays FROM messages WHERE status IN ('accepted', 'processing') AND transformed_at IS NULL AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
+    // requeues: how often the sweeper already queued this work again since the last replay.
+    const requeues = (adapter: string) => `(SELECT count(*) FROM message_history h WHERE h.message_id = m.id AND h.step = 'requeued' AND ${adapter}
+        AND h.id > coalesce((SELECT max(r.id) FROM message_history r WHERE r.message_id = m.id AND r.step = 'replayed'), 0))`;
+    const transforms = await this.db.query<{ id: string; replays: number; requeues: number }>(
+      `SELECT m.id, m.replays, ${requeues('h.adapter IS NULL')} AS requeues FROM messages m
+        WHERE m.status IN ('accepted', 'processing') AND m.transformed_at IS NULL AND m.updated_at < $1 ORDER BY m.updated_at LIMIT $2`,
       [cutoff, limit],
     );
-    const deliveries = await this.db.query<{ id: string; adapter: string; replays: number }>(
-      `SELECT m.id, d.adapter, m.replays FROM messages m JOIN deliveries d ON d.message_id = m.id
+    const deliveries = await this.db.query<{ id: string; adapter: string; replays: number; requeues: number }>(
+      `SELECT m.id, d.adapter, m.replays, ${requeues('h.adapter = d.adapter')} AS requeues FROM messages m JOIN deliveries d ON d.message_id = m.id
         WHERE m.status = 'processing' AND m.transformed_at IS NOT NULL AND d.status = 'pending' AND d.at < $1 ORDER BY d.at LIMIT $2`,
       [cutoff, limit],
     );
-    return { transforms: transforms.rows, deliveries: deliveries.rows };
+    const settled = await this.db.query<{ id: string; failed: string[] }>(
+      `SELECT m.id, coalesce(array_agg(d.adapter) FILTER (WHERE d.status = 'failed'), '{}') AS failed FROM messages m JOIN deliveries d ON d.message_id = m.id
+        WHERE m.status = 'processing' AND m.transformed_at IS NOT NULL AND m.updated_at < $1
+        GROUP BY m.id HAVING count(*) FILTER (WHERE d.status = 'pending') = 0 LIMIT $2`,
+      [cutoff, limit],
+    );
+    return { transforms: transforms.rows, deliveries: deliveries.rows, settled: settled.rows };
   }
 
   /** Touches a pending delivery so the sweeper waits another period before queueing it again. */

@@ -63,7 +63,7 @@ describe('workers in separate processes (hub worker)', function () {
     const id = '01900000-0000-7000-8000-000000000001';
     await t.hub.store.accept({ id, partner: 'acme', format: 'ubl-order', documentType: 'Order', documentNumber: 'RECOVERY-1', sendingParty: '7300010000001', sha256: 'recovery', raw: order.bytes });
     if (children.every((c) => c.exitCode !== null)) children.push((await startWorkerProcess(t)).child);
-    expect(await requeueStalled({ store: t.hub.store, queues: t.hub.queues, logger: t.hub.logger }, 0)).to.deep.equal({ transforms: 1, deliveries: 0 });
+    expect(await requeueStalled({ store: t.hub.store, queues: t.hub.queues, logger: t.hub.logger }, 0)).to.include({ transforms: 1, deliveries: 0 });
     expect((await waitForStatus(t, id, ['delivered', 'failed'], 30_000)).status).to.equal('delivered');
   });
 });

@@ -117,7 +117,7 @@ export function opsRoutes(
   router.post('/v1/ops/messages/:id/replay', async (req, res) => {
     const id = String(req.params.id);
     if (!UUID_PATTERN.test(id)) throw new HubError('HUB_ERR_NOT_FOUND', `No message ${id}.`);
-    const { replays } = await replayMessage(id, req.principal!.id, deps);
+    const { replays } = await replayMessage(id, req.principal!.id, { ...deps, stuckAfterMs: deps.config.pipeline.sweepAfterSeconds * 1000 });
     await deps.audit.record({ event: 'message.replayed', actor: 'ops', address: req.ip, messageId: id, detail: `replay ${replays}` });
     res.status(202).json({ id, status: 'accepted', replays, links: { self: `/v1/ops/messages/${id}` } });
   });

@@ -1,0 +1,121 @@
+/**
+ * Regression for the defect found under faults (issue 9): BullMQ failed jobs of killed workers ("job stalled
+ * more than allowable limit") without any hub code running, so their messages stayed `processing` for ever,
+ * the sweeper's re-add was a no-op (a failed job with the same id existed), and replay refused them. Here the
+ * failed job is made the way BullMQ makes it (a job taken by a worker that then fails it unrecoverably), on a
+ * real Redis and PostgreSQL.
+ */
+import { expect } from 'chai';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { requeueStalled } from '../../src/pipeline/recovery.js';
+import { bullPrefix, QUEUE_NAMES } from '../../src/queue/queues.js';
+import { connectionOptions } from '../../src/redis/connect.js';
+import { goldenFixtures } from '../helpers/fixtures.js';
+import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
+
+describe('lost jobs: work BullMQ gave up on is retried or failed with the reason, never stuck', function () {
+  this.timeout(60_000);
+  let intake: TestHub;
+  let n = 0;
+  const order = goldenFixtures(['ubl-order']).find((f) => f.name === 'ubl-order-2.1-example.xml')!;
+
+  before(async () => {
+    // No workers here: the test plays the worker that dies, and starts real workers when it wants delivery.
+    intake = await startTestHub({ workers: false });
+  });
+  after(async () => intake?.close());
+
+  const sweep = (maxRequeues = 8) => requeueStalled({ store: intake.hub.store, queues: intake.hub.queues, logger: intake.hub.logger }, 0, maxRequeues);
+
+  /** A stored message in processing whose transform job BullMQ failed after a stall. */
+  async function lostTransform(): Promise<string> {
+    const body = order.bytes.toString('utf8').replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>LOST-${Date.now()}-${n++}</cbc:ID>`);
+    const posted = await call(intake.url, 'POST', '/v1/documents', { key: intake.keys.partners.acme, body });
+    expect(posted.status).to.equal(202);
+    await intake.hub.store.setStatus(posted.body.id, 'processing', { entry: { step: 'transform', detail: 'attempt 1 (the worker is killed during it)' } });
+    await failQueuedJob(posted.body.id);
+    return posted.body.id;
+  }
+
+  /** Takes the job of this id as a worker would, and fails it the way BullMQ fails a job that stalled too often. */
+  async function failQueuedJob(jobId: string): Promise<void> {
+    const worker = new Worker(QUEUE_NAMES.transform, null, { connection: connectionOptions(intake.hub.redisUrl), prefix: bullPrefix(intake.hub.config), autorun: false });
+    try {
+      const token = `dying-${jobId}`;
+      const job = await worker.getNextJob(token, { block: false });
+      expect(job?.id, 'the job taken').to.equal(jobId);
+      await job!.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), token, false);
+      expect(await job!.getState()).to.equal('failed');
+    } finally {
+      await worker.close();
+    }
+  }
+
+  it('the sweeper replaces the failed job and the message is delivered', async () => {
+    const id = await lostTransform();
+    const result = await sweep();
+    expect(result.transforms).to.equal(1);
+    const job = await intake.hub.queues.transform.getJob(id);
+    expect(await job!.getState()).to.equal('waiting');
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    try {
+      const done = await waitForStatus(intake, id);
+      expect(done.status).to.equal('delivered');
+      expect(done.history.map((h: any) => h.step)).to.include('requeued');
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('a message whose work is lost again and again is failed with HUB_ERR_PROCESSING_LOST, and replay brings it through', async () => {
+    const id = await lostTransform();
+    expect((await sweep(2)).transforms).to.equal(1);
+    await failQueuedJob(id);
+    expect((await sweep(2)).transforms).to.equal(1);
+    await failQueuedJob(id);
+    expect((await sweep(2)).failed).to.equal(1);
+    const failed = await call(intake.url, 'GET', `/v1/ops/messages/${id}`, { key: intake.keys.ops });
+    expect(failed.body.status).to.equal('failed');
+    expect(failed.body.error.code).to.equal('HUB_ERR_PROCESSING_LOST');
+    expect(failed.body.error.message).to.contain('queued again 2 times');
+    const replay = await call(intake.url, 'POST', `/v1/ops/messages/${id}/replay`, { key: intake.keys.ops });
+    expect(replay.status).to.equal(202);
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    try {
+      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('replay takes a message stuck in processing past the bound, and refuses one that is merely busy', async () => {
+    const id = await lostTransform();
+    const busy = await call(intake.url, 'POST', `/v1/ops/messages/${id}/replay`, { key: intake.keys.ops });
+    expect(busy.status).to.equal(409);
+    expect(busy.body.detail).to.match(/stuck for more than \d+ s/);
+    await intake.hub.db.query("UPDATE messages SET updated_at = now() - interval '1 hour' WHERE id = $1", [id]);
+    const replay = await call(intake.url, 'POST', `/v1/ops/messages/${id}/replay`, { key: intake.keys.ops });
+    expect(replay.status, JSON.stringify(replay.body)).to.equal(202);
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    try {
+      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('completes a message whose deliveries were all recorded but whose status was not (a crash between the two)', async () => {
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    let id: string;
+    try {
+      const body = order.bytes.toString('utf8').replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>SETTLED-${Date.now()}</cbc:ID>`);
+      id = (await call(intake.url, 'POST', '/v1/documents', { key: intake.keys.partners.acme, body })).body.id;
+      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
+    } finally {
+      await workers.close();
+    }
+    await intake.hub.db.query("UPDATE messages SET status = 'processing', updated_at = now() - interval '1 hour' WHERE id = $1", [id]);
+    expect((await sweep()).completed).to.equal(1);
+    expect((await intake.hub.store.get(id))!.status).to.equal('delivered');
+  });
+});
