@@ -69,8 +69,24 @@ export interface Hub {
   credentialsFile?: string;
   /** The address the server listens on (with the actual port when 0 was configured). */
   url?: string;
+  /** True from the moment a shutdown starts: the API answers 503 and /readyz is not ready. */
+  readonly lifecycle: Lifecycle;
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): new requests get 503 with Retry-After, requests in flight finish, workers take no
+   * new jobs and finish theirs, all within server.shutdownGraceSeconds; then whatever is left is cut off (a job
+   * cut off is handed out again by BullMQ or the sweeper, so nothing accepted is lost) and the hub closes.
+   */
+  shutdown(): Promise<void>;
 }
+
+export interface Lifecycle {
+  draining: boolean;
+  /** Requests being served that were taken before the drain began. */
+  inFlight: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * HTTPS when a certificate is configured (client certificates requested when a partner CA is configured, and
@@ -100,7 +116,10 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
   if (applied.length) logger.info({ applied, schema: config.database.schema }, 'database migrated');
   const db = new Database({ ...config.database, url: databaseUrl, applicationName: `b2b-hub${options.server ? '' : ' worker'}` });
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
+  const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
+  const graceMs = config.server.shutdownGraceSeconds * 1000;
   const close = async () => {
+    lifecycle.draining = true;
     for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: error }, 'error while closing'));
   };
   try {
@@ -125,7 +144,24 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const adapters = await AdapterRegistry.create(config, { redis, db, logger });
     closers.push(() => adapters.close());
     const router = new Router(config, adapters);
-    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, workers: [], close };
+    const shutdown = async () => {
+      lifecycle.draining = true;
+      const started = Date.now();
+      logger.info({ graceSeconds: graceMs / 1000, inFlight: lifecycle.inFlight }, 'draining: new requests get 503, work in flight finishes');
+      // The server keeps listening while it drains, so new requests get a 503 rather than a refused connection.
+      const http = (async () => {
+        while (hub.server && lifecycle.inFlight > 0 && Date.now() - started < graceMs) await sleep(25);
+      })();
+      const workers = Promise.all(
+        hub.workers.map((w) =>
+          Promise.race([w.close(), sleep(graceMs).then(() => (logger.warn({ queue: w.name }, 'jobs still running after the grace period; letting go of them'), w.close(true)))]),
+        ),
+      );
+      await Promise.all([http, workers]);
+      logger.info({ ms: Date.now() - started, cutOff: lifecycle.inFlight }, 'drained');
+      await close();
+    };
+    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, workers: [], lifecycle, close, shutdown };
 
     if (options.workers) {
       hub.workers = startWorkers(
@@ -137,6 +173,9 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
         },
         logger,
       );
+      // shutdown() drains them first (a worker stops taking jobs and finishes the ones it has; past the grace
+      // period it lets go of them, and BullMQ or the sweeper hands them out again: the delivery record and the
+      // idempotency key prevent a second effect).
       closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
       const sweepMs = options.sweepIntervalMs ?? 30_000;
       if (sweepMs > 0) {
@@ -165,7 +204,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       hub.credentialsFile = credentialsFile;
       if (created.length) logger.info({ file: credentialsFile, principals: created }, `created API keys for ${created.join(', ')}; they are in ${credentialsFile} (mode 0600)`);
       for (const name of created) await audit.record({ event: 'credential.created', actor: 'hub', detail: `${name}: first key, written to ${credentialsFile}` });
-      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits });
+      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits, lifecycle });
       hub.app = app;
       const server = createServer(config, app);
       await new Promise<void>((resolve, reject) => {
@@ -181,7 +220,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
         () =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());
-            server.closeIdleConnections();
+            server.closeAllConnections();
           }),
       );
     }

@@ -49,10 +49,11 @@ function describe(error: unknown): string {
 function runUntilSignal(hub: Hub): void {
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    // A second signal while draining: stop at once (what is accepted is in PostgreSQL; jobs are handed out again).
+    if (stopping) process.exit(1);
     stopping = true;
     hub.logger.info({ signal }, 'stopping');
-    hub.close().then(
+    hub.shutdown().then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -97,6 +97,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
       allowPlainHttp: doc.server.allowPlainHttp,
       trustProxy: doc.server.trustProxy,
       ...(doc.server.clientCertFingerprintHeader ? { clientCertFingerprintHeader: doc.server.clientCertFingerprintHeader } : {}),
+      shutdownGraceSeconds: doc.server.shutdownGraceSeconds,
     },
     limits: { ...doc.limits },
     rateLimits: { ...doc.rateLimits },

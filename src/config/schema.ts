@@ -46,6 +46,8 @@ export const CONFIG_SCHEMA = {
         trustProxy: { oneOf: [{ type: 'boolean' }, { type: 'integer', minimum: 0 }, { type: 'string' }], default: false },
         /** Behind a proxy that terminates mTLS: the header carrying the client certificate's SHA-256 fingerprint. */
         clientCertFingerprintHeader: { type: 'string', pattern: '^[A-Za-z0-9-]+$' },
+        /** On SIGTERM: how long requests and jobs in flight may take to finish before they are cut off. */
+        shutdownGraceSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 20 },
       },
       default: {},
     },

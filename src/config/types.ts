@@ -66,6 +66,7 @@ export interface HubConfig {
     readonly allowPlainHttp: boolean;
     readonly trustProxy: boolean | number | string;
     readonly clientCertFingerprintHeader?: string;
+    readonly shutdownGraceSeconds: number;
   };
   readonly limits: XmlLimits;
   readonly rateLimits: { readonly perPartner: RateLimit; readonly perAddress: RateLimit };

@@ -63,6 +63,8 @@ export const ERROR_CATALOG = {
   HUB_ERR_ADAPTER_REJECTED: { status: 422, retryable: false, title: 'Adapter rejected the document' },
   /** The work of a message was lost again and again (its worker killed or stalled, Redis lost); failed so it cannot loop. */
   HUB_ERR_PROCESSING_LOST: { status: 500, retryable: false, title: 'Processing lost repeatedly' },
+  /** The hub process is shutting down (draining); another process, or this one after its restart, takes the request. */
+  HUB_ERR_SHUTTING_DOWN: { status: 503, retryable: true, title: 'Hub shutting down' },
   /** PostgreSQL, Redis or another dependency of the hub itself is unreachable. */
   HUB_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, title: 'Storage unavailable' },
   /** An unexpected bug; details are logged, never returned. */

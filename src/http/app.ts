@@ -8,6 +8,7 @@ import type { IntakeDeps } from '../pipeline/intake.js';
 import type { Database } from '../db/database.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { RefusalStore } from '../store/refusal-store.js';
+import { HubError } from '../errors/hub-error.js';
 import { requireRole, type AuthDeps } from './middleware/auth.js';
 import { notFound, problemHandler } from './middleware/errors.js';
 import { RateLimiter, securityHeaders, SignatureVerifier } from './middleware/security.js';
@@ -23,6 +24,7 @@ export interface AppDeps extends IntakeDeps {
   db: Database;
   refusals: RefusalStore;
   audit: AuditLog;
+  lifecycle?: { draining: boolean; inFlight: number };
 }
 
 /** Builds the HTTP API from config and dependencies; no listening, no globals. */
@@ -40,6 +42,19 @@ export function buildApp(deps: AppDeps): Express {
     next();
   });
   app.use(securityHeaders(Boolean(config.server.tls)));
+
+  // Draining (SIGTERM): every new request is answered at once, so load balancers and partners move on.
+  app.use((req, res, next) => {
+    const lifecycle = deps.lifecycle;
+    if (!lifecycle) return next();
+    if (!lifecycle.draining || req.path === '/healthz') {
+      lifecycle.inFlight++;
+      res.once('close', () => lifecycle.inFlight--);
+      return next();
+    }
+    res.set('Retry-After', '5').set('Connection', 'close');
+    next(new HubError('HUB_ERR_SHUTTING_DOWN', 'This hub process is shutting down and takes no new requests; nothing of this request was accepted. Send it again in a moment.'));
+  });
 
   // The one endpoint without a credential: liveness says nothing about the hub's contents.
   app.get('/healthz', (_req, res) => {
