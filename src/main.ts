@@ -16,7 +16,7 @@ import { Router } from './pipeline/route.js';
 import { transformMessage } from './pipeline/transform.js';
 import { HubQueues } from './queue/queues.js';
 import { startWorkers } from './queue/workers.js';
-import { connectionOptions, createRedis, resolveRedisUrl } from './redis/connect.js';
+import { connectionOptions, createRedis, redisReady, resolveRedisUrl } from './redis/connect.js';
 import { AuditLog } from './store/audit-log.js';
 import { MessageStore } from './store/message-store.js';
 import { RefusalStore } from './store/refusal-store.js';
@@ -127,6 +127,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const redis = createRedis(redisUrl);
     redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
     closers.push(async () => redis.quit().catch(() => redis.disconnect()));
+    await redisReady(redis, redisUrl);
     const mappings = await loadMappings({ mappingsDir: config.paths.mappings });
     for (const [id, partner] of Object.entries(config.partners)) {
       const unknown = partner.formats.filter((f) => !mappings.get(f));

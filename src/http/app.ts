@@ -81,7 +81,21 @@ export function buildApp(deps: AppDeps): Express {
     const schemas = deps.mappings.formats.map((f) => f.schemaPath);
     checks.schemas = schemas.every((s) => deps.xsd.has(s)) ? `ok (${deps.xsd.size} compiled)` : 'not compiled';
     const ready = Object.values(checks).every((c) => c.startsWith('ok'));
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    // Adapters that declare health() are asked too. Their answer is reported, not counted: documents for an ERP
+    // that is down are still accepted and wait in the queue, so the intake stays ready.
+    const adapters: Record<string, string> = {};
+    await Promise.all(
+      deps.adapters.all().map(async ({ config: a, adapter }) => {
+        if (!adapter.health) return;
+        try {
+          const h = await Promise.race([adapter.health(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref())]);
+          adapters[a.name] = h.ok ? `ok${h.detail ? ` (${h.detail})` : ''}` : `down${h.detail ? `: ${h.detail}` : ''}`;
+        } catch (error) {
+          adapters[a.name] = `down: ${(error as Error).message}`;
+        }
+      }),
+    );
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks, adapters });
   });
 
   const signatures = new SignatureVerifier(deps.redis, config.redis.keyPrefix, config.security.signatureWindowSeconds);

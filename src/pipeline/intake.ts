@@ -22,6 +22,9 @@ export interface IntakeDeps {
   limits: XmlLimits;
 }
 
+/** Longest the 202 waits for the transform job to be queued (the document is already committed). */
+const ENQUEUE_TIMEOUT_MS = 2000;
+
 export interface IntakeResult {
   id: string;
   documentType: CanonicalType;
@@ -101,10 +104,14 @@ export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps:
   }
   deps.logger.info({ messageId: id, partner: partner.id, documentType: format.documentType, documentNumber, revision: outcome.revision, bytes: body.length }, 'document accepted');
   try {
-    await deps.queues.enqueueTransform(id, 0);
+    // BullMQ waits for Redis to come back; the partner must not: past the bound the sweeper queues it.
+    await Promise.race([
+      deps.queues.enqueueTransform(id, 0),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis did not take the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS).unref()),
+    ]);
   } catch (error) {
     // Committed but not queued: the sweeper queues it again from PostgreSQL; the partner's acceptance stands.
-    deps.logger.warn({ messageId: id, err: error }, 'enqueue failed after commit; the sweeper will queue it');
+    deps.logger.warn({ messageId: id, err: (error as Error).message }, 'enqueue failed after commit; the sweeper will queue it');
   }
   return { id, documentType: format.documentType, documentNumber, duplicate: false, revision: outcome.revision, ...(outcome.revisionOf ? { revisionOf: outcome.revisionOf } : {}) };
 }

@@ -65,11 +65,28 @@ export async function resolveRedisUrl(
 }
 
 /**
- * A client for the hub's own commands. Requests fail after a few retries instead of waiting forever, so a
- * partner gets a 503 while Redis is down rather than a hanging connection.
+ * A client for the hub's own commands (rate limits, the replay cache). While Redis is unreachable a command
+ * fails at once (no offline queue, at most one retry), so a partner gets a quick 503 with Retry-After instead
+ * of a request that waits for a reconnect; the client reconnects by itself and the next request works.
  */
 export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 3, enableReadyCheck: true });
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableReadyCheck: true, retryStrategy: (times) => Math.min(times * 100, 1000) });
+}
+
+/** Resolves once the client is ready; HUB_ERR_STORE_UNAVAILABLE if it is not within `timeoutMs`. */
+export async function redisReady(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new HubError('HUB_ERR_STORE_UNAVAILABLE', `Redis at ${url.replace(/\/\/[^@]*@/, '//***@')} did not answer within ${timeoutMs / 1000} s; check that it runs, or set REDIS_URL.`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
 }
 
 /** ioredis options from a redis:// URL, for BullMQ's own connections (workers need maxRetriesPerRequest null). */

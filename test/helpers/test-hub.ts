@@ -61,7 +61,7 @@ export async function deletePrefix(prefix: string): Promise<void> {
  * `configure` changes the demo config before it is loaded.
  */
 export async function startTestHub(
-  options: { configure?: (config: any) => void; workers?: boolean; server?: boolean; prefix?: string; logger?: Logger; varDir?: string; sweepIntervalMs?: number; keep?: boolean; redisUrl?: string } = {},
+  options: { configure?: (config: any) => void; workers?: boolean; server?: boolean; prefix?: string; logger?: Logger; varDir?: string; sweepIntervalMs?: number; keep?: boolean; redisUrl?: string; databaseUrl?: string } = {},
 ): Promise<TestHub> {
   const varDir = options.varDir ?? mkdtempSync(path.join(tmpdir(), 'hub-test-'));
   const prefix = options.prefix ?? `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -74,7 +74,7 @@ export async function startTestHub(
   options.configure?.(raw);
   const configFile = path.join(varDir, 'hub.yaml');
   writeFileSync(configFile, stringify(raw));
-  const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, HUB_DB_SCHEMA: schema, REDIS_URL: options.redisUrl ?? REDIS_URL, DATABASE_URL, PORT: '0' };
+  const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, HUB_DB_SCHEMA: schema, REDIS_URL: options.redisUrl ?? REDIS_URL, DATABASE_URL: options.databaseUrl ?? DATABASE_URL, PORT: '0' };
   const config: HubConfig = loadConfig({ file: configFile, env });
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const hub = await createHub(config, { server: options.server ?? true, workers: options.workers ?? true, logger, sweepIntervalMs: options.sweepIntervalMs ?? 0, retention: false });
@@ -92,7 +92,7 @@ export async function startTestHub(
       await hub.close();
       if (options.keep) return;
       if (!options.redisUrl) await deletePrefix(prefix);
-      await dropSchema(schema);
+      if (!options.databaseUrl) await dropSchema(schema);
       rmSync(varDir, { recursive: true, force: true });
     },
   };

@@ -172,6 +172,9 @@ describe('intake: rejections, duplicates and tracking', function () {
     const ready = await call(t.url, 'GET', '/readyz', { key: t.keys.ops });
     expect(ready.status).to.equal(200);
     expect(ready.body.checks.redis).to.equal('ok');
+    expect(ready.body.checks.postgres).to.equal('ok');
+    // Adapters with a health check are asked (the outbox checks its table), reported beside the checks.
+    expect(ready.body.adapters.outbox).to.equal('ok');
     expect(ready.body.checks.schemas).to.match(/^ok \(\d+ compiled\)$/);
   });
 });
