@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters/registry.js';
 import type { ErpModule } from '../config/types.js';
 import { errorSummary, HubError } from '../errors/hub-error.js';
+import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { AttemptInfo } from '../queue/workers.js';
 import type { MessageStore } from '../store/message-store.js';
 import { failMessage } from './transform.js';
@@ -54,6 +55,11 @@ export async function deliverMessage(messageId: string, adapterName: string, att
       await store.setStatus(messageId, 'delivered', { entry: { step: 'complete', detail: `delivered to ${routed.join(', ')}` }, onlyFrom: ['processing'] });
     }
   } catch (error) {
+    if (isStoreUnavailable(error)) {
+      // The hub's own store, not the adapter: no failure is recorded (the delivery stays pending for the sweeper).
+      log.warn({ err: (error as Error).message }, 'delivery interrupted: a store is unavailable');
+      throw error;
+    }
     const retry = error instanceof HubError ? error.retryable : true;
     const summary = errorSummary(error);
     if (!retry || attempt.last) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { errorSummary, HubError } from '../errors/hub-error.js';
+import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { HubQueues } from '../queue/queues.js';
 import type { AttemptInfo } from '../queue/workers.js';
@@ -67,6 +68,11 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
     if (toDeliver.length === 0) await store.setStatus(messageId, 'delivered', { entry: { step: 'delivered', detail: 'every routed adapter already had it' }, onlyFrom: ['processing'] });
     log.info({ routes, lines: canonical.lines.length }, 'transformed and routed');
   } catch (error) {
+    if (isStoreUnavailable(error)) {
+      // Not the document's fault: no failure is recorded; BullMQ retries, the sweeper covers what it gives up on.
+      log.warn({ err: (error as Error).message }, 'transform interrupted: a store is unavailable');
+      throw error;
+    }
     const retry = error instanceof HubError ? error.retryable : true;
     if (!retry || attempt.last) {
       log.warn({ err: errorSummary(error) }, 'transform failed');

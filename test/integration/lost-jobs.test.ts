@@ -8,6 +8,9 @@
 import { expect } from 'chai';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { requeueStalled } from '../../src/pipeline/recovery.js';
+import { transformMessage } from '../../src/pipeline/transform.js';
+import { Router } from '../../src/pipeline/route.js';
+import type { HubQueues } from '../../src/queue/queues.js';
 import { bullPrefix, QUEUE_NAMES } from '../../src/queue/queues.js';
 import { connectionOptions } from '../../src/redis/connect.js';
 import { goldenFixtures } from '../helpers/fixtures.js';
@@ -117,5 +120,28 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
     await intake.hub.db.query("UPDATE messages SET status = 'processing', updated_at = now() - interval '1 hour' WHERE id = $1", [id]);
     expect((await sweep()).completed).to.equal(1);
     expect((await intake.hub.store.get(id))!.status).to.equal('delivered');
+  });
+
+  it('a store outage on the last attempt does not fail the message: it stays for the sweeper', async () => {
+    const body = order.bytes.toString('utf8').replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>OUTAGE-LAST-${Date.now()}</cbc:ID>`);
+    const id = (await call(intake.url, 'POST', '/v1/documents', { key: intake.keys.partners.acme, body })).body.id as string;
+    // Redis gone while the transform queues the deliveries, on what BullMQ says is the last attempt.
+    const redisDown = Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' });
+    const queues = { enqueueDeliver: async () => Promise.reject(redisDown) } as unknown as HubQueues;
+    const router = new Router(intake.hub.config, intake.hub.adapters);
+    let thrown: unknown;
+    await transformMessage(id, { attempt: 8, last: true, signal: new AbortController().signal }, { store: intake.hub.store, mappings: intake.hub.mappings, router, queues, logger: intake.hub.logger }).catch((e) => (thrown = e));
+    expect(thrown).to.equal(redisDown);
+    const record = await intake.hub.store.get(id);
+    expect(record!.status).to.equal('processing');
+    expect(record!.error).to.equal(undefined);
+    // Once the stores are back it goes through (its first job still waits; the sweeper would queue it otherwise).
+    await sweep();
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    try {
+      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
+    } finally {
+      await workers.close();
+    }
   });
 });

@@ -332,7 +332,11 @@ describe('system of record (PostgreSQL)', function () {
         },
         'all 180 accepted documents to be delivered',
         90_000,
-      );
+      ).catch(async (error) => {
+        const { rows } = await t.hub.db.query("SELECT status, transformed_at IS NOT NULL AS transformed, count(*) AS n FROM messages GROUP BY 1, 2");
+        const pending = await t.hub.db.query("SELECT status, count(*) AS n FROM deliveries GROUP BY 1");
+        throw new Error(`${(error as Error).message}; messages ${JSON.stringify(rows)}, deliveries ${JSON.stringify(pending.rows)}, queues ${JSON.stringify(await t.hub.queues.counts())}`);
+      });
       // Once: one outbox row per routed module, one delivered record and one "delivered" step per adapter.
       const outbox = await t.hub.db.query<{ document_id: string; n: number }>('SELECT document_id, count(*) AS n FROM outbox GROUP BY document_id');
       expect(outbox.rows).to.have.length(180);

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../../db/database.js';
+import { isRedisUnavailable } from '../../errors/unavailable.js';
 import { HubError } from '../../errors/hub-error.js';
 
 /**
@@ -45,12 +46,6 @@ export function problemHandler(logger: Logger) {
         ...(originalId ? { originalId, links: { original: `/v1/documents/${originalId}` } } : {}),
       });
   };
-}
-
-function isRedisUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code;
-  return error.name === 'MaxRetriesPerRequestError' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || /Connection is closed|Stream isn't writeable/.test(error.message);
 }
 
 /** What the body parser (and zlib under it, for Content-Encoding gzip/deflate/br) throws: a 4xx status, maybe a type. */
