@@ -180,7 +180,19 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
       const sweepMs = options.sweepIntervalMs ?? 30_000;
       if (sweepMs > 0) {
-        const sweep = () => requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000, config.pipeline.attempts).catch((error) => logger.warn({ err: error }, 'sweep failed'));
+        // One sweep at a time in a process: a slow one (a loaded machine, a big backlog) is not overtaken by the next.
+        let sweeping = false;
+        const sweep = async () => {
+          if (sweeping) return;
+          sweeping = true;
+          try {
+            await requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000, config.pipeline.attempts);
+          } catch (error) {
+            logger.warn({ err: error }, 'sweep failed');
+          } finally {
+            sweeping = false;
+          }
+        };
         void sweep();
         const timer = setInterval(sweep, sweepMs);
         timer.unref();

@@ -24,6 +24,13 @@ export interface SweepResult {
  * are all recorded but whose status was not moved (a crash between the two) are completed.
  */
 export async function requeueStalled(deps: { store: MessageStore; queues: HubQueues; logger: Logger }, olderThanMs: number, maxRequeues = 8): Promise<SweepResult> {
+  // One sweep at a time across every hub process on this database: two sweeps reading the same list would
+  // queue the same work twice and count it twice.
+  const locked = await deps.store.withLock('sweep', () => sweepOnce(deps, olderThanMs, maxRequeues));
+  return locked ?? { transforms: 0, deliveries: 0, completed: 0, failed: 0 };
+}
+
+async function sweepOnce(deps: { store: MessageStore; queues: HubQueues; logger: Logger }, olderThanMs: number, maxRequeues: number): Promise<SweepResult> {
   const { store, queues, logger } = deps;
   const { transforms, deliveries, settled } = await store.stalled(olderThanMs);
   const result: SweepResult = { transforms: 0, deliveries: 0, completed: 0, failed: 0 };
@@ -37,8 +44,10 @@ export async function requeueStalled(deps: { store: MessageStore; queues: HubQue
       await giveUp(t.id, 'transform', t.requeues);
       continue;
     }
-    if ((await queues.enqueueTransform(t.id, t.replays, { revive: true })) === 'added') {
-      await store.addHistory(t.id, { step: 'requeued', detail: `transform queued again by the sweeper: unfinished for ${Math.round(olderThanMs / 1000)} s and no job waiting or running` });
+    const queued = await queues.enqueueTransform(t.id, t.replays, { revive: { stillNeeded: () => store.needsTransform(t.id) } });
+    if (queued !== 'exists') {
+      const found = queued === 'added' ? 'no job in the queue' : `a ${queued.slice('replaced '.length)}`;
+      await store.addHistory(t.id, { step: 'requeued', detail: `transform queued again by the sweeper: unfinished for ${Math.round(olderThanMs / 1000)} s, ${found}` });
       result.transforms++;
     }
     await store.touchMessage(t.id);
@@ -48,8 +57,10 @@ export async function requeueStalled(deps: { store: MessageStore; queues: HubQue
       await giveUp(d.id, `delivery to ${d.adapter}`, d.requeues);
       continue;
     }
-    if ((await queues.enqueueDeliver(d.id, d.adapter, d.replays, { revive: true })) === 'added') {
-      await store.addHistory(d.id, { step: 'requeued', adapter: d.adapter, detail: `delivery queued again by the sweeper: pending for ${Math.round(olderThanMs / 1000)} s and no job waiting or running` });
+    const queued = await queues.enqueueDeliver(d.id, d.adapter, d.replays, { revive: { stillNeeded: () => store.needsDelivery(d.id, d.adapter) } });
+    if (queued !== 'exists') {
+      const found = queued === 'added' ? 'no job in the queue' : `a ${queued.slice('replaced '.length)}`;
+      await store.addHistory(d.id, { step: 'requeued', adapter: d.adapter, detail: `delivery queued again by the sweeper: pending for ${Math.round(olderThanMs / 1000)} s, ${found}` });
       result.deliveries++;
     }
     await store.touchDelivery(d.id, d.adapter);

@@ -19,10 +19,13 @@ export interface TransformDeps {
 /** Records a final failure: status failed with the reason, history entry, no longer pending. */
 export async function failMessage(store: MessageStore, messageId: string, step: string, error: unknown, adapter?: string): Promise<void> {
   const summary = errorSummary(error);
-  await store.setStatus(messageId, 'failed', {
+  // Only a message still in flight can fail: a delivered one (a late or stale caller) keeps its status.
+  const { changed } = await store.setStatus(messageId, 'failed', {
     entry: { step: `${step}-failed`, ...(adapter ? { adapter } : {}), error: summary },
     error: { code: summary.code, message: summary.message },
+    onlyFrom: ['accepted', 'processing'],
   });
+  if (!changed) return;
   await store.markTransformed(messageId);
 }
 

@@ -28,6 +28,11 @@ export function bullPrefix(config: HubConfig): string {
   return `${config.redis.keyPrefix}:q`;
 }
 
+/** For the sweeper: replace a finished or failed job of the same id, if the work is (still) not done. */
+export interface Revive {
+  stillNeeded(): Promise<boolean>;
+}
+
 /** The two queues the hub adds jobs to. */
 export class HubQueues {
   readonly transform: Queue<TransformJob>;
@@ -45,21 +50,27 @@ export class HubQueues {
    * gave up on (failed after a stall, say) is removed first, so the work really is queued again; a job still
    * waiting, delayed or active is left alone.
    */
-  async enqueueTransform(messageId: string, replay: number, options: { revive?: boolean } = {}): Promise<'added' | 'exists'> {
+  async enqueueTransform(messageId: string, replay: number, options: { revive?: Revive } = {}): Promise<'added' | 'exists' | `replaced ${string}`> {
     return this.add(this.transform, 'transform', { messageId }, replay ? `${messageId}.r${replay}` : messageId, options.revive);
   }
 
-  async enqueueDeliver(messageId: string, adapter: string, replay: number, options: { revive?: boolean } = {}): Promise<'added' | 'exists'> {
+  async enqueueDeliver(messageId: string, adapter: string, replay: number, options: { revive?: Revive } = {}): Promise<'added' | 'exists' | `replaced ${string}`> {
     return this.add(this.deliver, 'deliver', { messageId, adapter }, `${messageId}.${adapter}${replay ? `.r${replay}` : ''}`, options.revive);
   }
 
-  private async add<T>(queue: Queue<T>, name: string, data: T, jobId: string, revive = false): Promise<'added' | 'exists'> {
+  private async add<T>(queue: Queue<T>, name: string, data: T, jobId: string, revive?: Revive): Promise<'added' | 'exists' | `replaced ${string}`> {
     if (revive) {
       const existing = await queue.getJob(jobId);
       if (existing) {
         const state = await existing.getState();
         if (state !== 'failed' && state !== 'completed') return 'exists';
+        // What the caller read may predate the job's end: a job that completed has recorded its work, so ask
+        // again now, and replace the job only if the work is still not done.
+        if (!(await revive.stillNeeded())) return 'exists';
+        const reason = state === 'failed' ? `failed job (${(existing.failedReason ?? '').slice(0, 120)})` : 'completed job';
         await existing.remove();
+        await (queue as Queue).add(name, data, { jobId });
+        return `replaced ${reason}`;
       }
     }
     await (queue as Queue).add(name, data, { jobId });

@@ -13,8 +13,7 @@ export type AuditEvent =
   | 'message.replayed'
   | 'credential.created'
   | 'credential.rotated'
-  | 'credential.revoked'
-  | 'retention.run';
+  | 'credential.revoked';
 
 export interface AuditEntry {
   /** Time-ordered, usable as a cursor. */
@@ -42,8 +41,8 @@ export interface AuditQuery {
 
 /**
  * The audit log: an append-only table in PostgreSQL (removed by retention with the records, after
- * retention.recordDays), also mirrored to the pino log (warn for refusals, info for credential changes,
- * replays and retention runs). Entries never contain secrets: callers pass principals and codes, never keys
+ * retention.recordDays), also mirrored to the pino log (warn for refusals, info for credential changes and
+ * replays). Retention runs are recorded in retention_runs. Entries never contain secrets: callers pass principals and codes, never keys
  * or bodies.
  */
 export class AuditLog {
@@ -53,7 +52,7 @@ export class AuditLog {
   ) {}
 
   async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    const level = entry.event.startsWith('credential.') || entry.event === 'message.replayed' || entry.event === 'retention.run' ? 'info' : 'warn';
+    const level = entry.event.startsWith('credential.') || entry.event === 'message.replayed' ? 'info' : 'warn';
     this.logger[level]({ audit: entry.event, actor: entry.actor, address: entry.address, messageId: entry.messageId, code: entry.code }, `audit: ${entry.event}${entry.detail ? ` (${entry.detail})` : ''}`);
     try {
       await this.db.query('INSERT INTO audit_log (at, event, actor, address, message_id, code, detail) VALUES (now(), $1, $2, $3, $4, $5, $6)', [

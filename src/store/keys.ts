@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 
 /**
  * Redis holds only what may be lost and rebuilt: BullMQ's jobs (under `<prefix>:q`), rate-limit windows
- * (`<prefix>:rl:*`) and the signature replay cache (`<prefix>:sig:*`). The system of record is PostgreSQL.
+ * (`<prefix>:rl:*`), the signature replay cache (`<prefix>:sig:*`) and adapters' state that may be lost
+ * (`<prefix>:adapter:<name>:*`, e.g. Tryton's first-seen time of an unknown purchase). The system of record is
+ * PostgreSQL.
  */
 
 /** Deletes every key under a prefix (tests, benchmarks, tearing down a hub instance). */

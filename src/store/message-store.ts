@@ -365,6 +365,38 @@ export class MessageStore {
     return { transforms: transforms.rows, deliveries: deliveries.rows, settled: settled.rows };
   }
 
+  /** Runs `work` holding a session advisory lock of this schema; undefined (not run) when another holds it. */
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    const client = await this.db.pool.connect();
+    const key = `b2b-hub:${name}:${this.db.schema}`;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
+      if (!rows[0]?.locked) return undefined;
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** True while the message waits for a transform that has not finished (read now, not from a sweep's list). */
+  async needsTransform(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query("SELECT 1 FROM messages WHERE id = $1 AND status IN ('accepted', 'processing') AND transformed_at IS NULL", [id]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** True while this delivery is pending for a message in processing. */
+  async needsDelivery(id: string, adapter: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      "SELECT 1 FROM messages m JOIN deliveries d ON d.message_id = m.id WHERE m.id = $1 AND d.adapter = $2 AND m.status = 'processing' AND d.status = 'pending'",
+      [id, adapter],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   /** Touches a pending delivery so the sweeper waits another period before queueing it again. */
   async touchDelivery(id: string, adapter: string): Promise<void> {
     await this.db.query("UPDATE deliveries SET at = now() WHERE message_id = $1 AND adapter = $2 AND status = 'pending'", [id, adapter]);

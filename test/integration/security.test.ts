@@ -225,9 +225,15 @@ describe('security', function () {
 
     it('audits authentication failures and replays, queryable by ops only', async () => {
       await call(t.url, 'GET', '/v1/ops/messages', { key: 'hub_ops_guess' });
+      await call(t.url, 'GET', '/v1/ops/messages', { key: 'hub_ops_guess2' });
       const audit = await call(t.url, 'GET', '/v1/ops/audit?event=auth.failed&limit=5', { key: t.keys.ops });
       expect(audit.body.entries[0]).to.include({ event: 'auth.failed', actor: 'anonymous' });
       expect(audit.body.entries[0].at).to.match(/^\d{4}-\d\d-\d\dT/);
+      // Paging: the next page starts strictly after the last entry of this one.
+      const first = await call(t.url, 'GET', '/v1/ops/audit?event=auth.failed&limit=1', { key: t.keys.ops });
+      const second = await call(t.url, 'GET', `/v1/ops/audit?event=auth.failed&limit=1&before=${first.body.next.before}`, { key: t.keys.ops });
+      expect(second.status, JSON.stringify(second.body)).to.equal(200);
+      expect(Number(second.body.entries[0].id)).to.be.below(Number(first.body.entries[0].id));
       expect((await call(t.url, 'GET', '/v1/ops/audit', { key: t.keys.partners.acme })).status).to.equal(403);
     });
 

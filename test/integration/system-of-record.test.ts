@@ -335,6 +335,12 @@ describe('system of record (PostgreSQL)', function () {
       ).catch(async (error) => {
         const { rows } = await t.hub.db.query("SELECT status, transformed_at IS NOT NULL AS transformed, count(*) AS n FROM messages GROUP BY 1, 2");
         const pending = await t.hub.db.query("SELECT status, count(*) AS n FROM deliveries GROUP BY 1");
+        const errors = await t.hub.db.query("SELECT error, count(*) AS n FROM messages WHERE status = 'failed' GROUP BY 1");
+        console.log('failed with', JSON.stringify(errors.rows));
+        const requeues = await t.hub.db.query("SELECT detail, count(*) AS n FROM message_history WHERE step = 'requeued' GROUP BY 1");
+        console.log('requeued', JSON.stringify(requeues.rows));
+        const one = await t.hub.db.query("SELECT id FROM messages WHERE status <> 'delivered' LIMIT 1");
+        if (one.rows[0]) console.log('stuck', one.rows[0].id, JSON.stringify((await t.hub.store.history(one.rows[0].id)).map((h) => [h.at.slice(11, 23), h.step, h.detail?.slice(0, 60)])));
         throw new Error(`${(error as Error).message}; messages ${JSON.stringify(rows)}, deliveries ${JSON.stringify(pending.rows)}, queues ${JSON.stringify(await t.hub.queues.counts())}`);
       });
       // Once: one outbox row per routed module, one delivered record and one "delivered" step per adapter.

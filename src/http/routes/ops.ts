@@ -128,7 +128,7 @@ export function opsRoutes(
     const since = req.query.since === undefined ? undefined : Date.parse(String(req.query.since));
     if (since !== undefined && Number.isNaN(since)) throw new HubError('HUB_ERR_BAD_REQUEST', 'since must be an ISO 8601 time.');
     const before = req.query.before === undefined ? undefined : String(req.query.before);
-    if (before !== undefined && !/^\d+-\d+$/.test(before)) throw new HubError('HUB_ERR_BAD_REQUEST', 'before must be an audit entry id.');
+    if (before !== undefined && !/^\d{1,15}$/.test(before)) throw new HubError('HUB_ERR_BAD_REQUEST', 'before must be an audit entry id (the next.before of the previous page).');
     const entries = await deps.audit.query({
       event: req.query.event ? String(req.query.event) : undefined,
       actor: req.query.actor ? String(req.query.actor) : undefined,
