@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { OfflineMapper } from '../../src/cli/offline.js';
 import { loadConfig } from '../../src/config/load.js';
 import { resolveRedisUrl } from '../../src/redis/connect.js';
+import { resolveDatabaseUrl } from '../../src/db/embedded.js';
 import { createLogger } from '../../src/main.js';
 import { ROOT } from '../helpers/test-hub.js';
 import { describeReport, fuzzIntake, fuzzMap, startFuzzHub, type TargetReport } from './runner.js';
@@ -31,6 +32,7 @@ const failuresDir = path.join(ROOT, 'var/fuzz-failures');
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 process.env.REDIS_URL = await resolveRedisUrl(process.env.REDIS_URL, path.join(ROOT, 'var'), createLogger({ level: 'warn' }));
+process.env.DATABASE_URL = await resolveDatabaseUrl(process.env.DATABASE_URL, path.join(ROOT, 'var'), createLogger({ level: 'warn' }));
 log(`fuzz: seed ${seed}, ${count} inputs (${intakeCount} intake, ${mapCount} map); reproduce with: npm run fuzz -- --seed ${seed} --count ${count}`);
 
 const reports: TargetReport[] = [];

@@ -14,8 +14,15 @@ import pg from 'pg';
 
 export const ROOT = projectRoot();
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Set by test/run.ts (the private PostgreSQL under var/pg when DATABASE_URL is not given). */
-export const DATABASE_URL = process.env.DATABASE_URL ?? '';
+/**
+ * Set by test/run.ts and the fuzz runner before any hub starts (the private PostgreSQL under var/pg when
+ * DATABASE_URL is not given); read when used, not when this module loads.
+ */
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run tests through test/run.ts (npm test) or the fuzz runner, which resolve it');
+  return url;
+}
 
 export interface TestHub {
   hub: Hub;
@@ -37,7 +44,7 @@ export function demoConfig(): any {
 
 /** Drops a test hub's schema and everything in it. */
 export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
+  const client = new pg.Client({ connectionString: databaseUrl() });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -74,7 +81,7 @@ export async function startTestHub(
   options.configure?.(raw);
   const configFile = path.join(varDir, 'hub.yaml');
   writeFileSync(configFile, stringify(raw));
-  const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, HUB_DB_SCHEMA: schema, REDIS_URL: options.redisUrl ?? REDIS_URL, DATABASE_URL: options.databaseUrl ?? DATABASE_URL, PORT: '0' };
+  const env = { ...process.env, HUB_CONFIG: configFile, HUB_VAR_DIR: varDir, HUB_KEY_PREFIX: prefix, HUB_DB_SCHEMA: schema, REDIS_URL: options.redisUrl ?? REDIS_URL, DATABASE_URL: options.databaseUrl ?? databaseUrl(), PORT: '0' };
   const config: HubConfig = loadConfig({ file: configFile, env });
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const hub = await createHub(config, { server: options.server ?? true, workers: options.workers ?? true, logger, sweepIntervalMs: options.sweepIntervalMs ?? 0, retention: false });

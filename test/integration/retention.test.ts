@@ -9,7 +9,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { runRetention, scheduledRetention } from '../../src/store/retention.js';
 import type { MessageStatus } from '../../src/store/message-store.js';
 import { goldenFixtures } from '../helpers/fixtures.js';
-import { call, DATABASE_URL, dropSchema, startTestHub, type TestHub } from '../helpers/test-hub.js';
+import { call, databaseUrl, dropSchema, startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 const DAY = 86_400_000;
 
@@ -119,9 +119,9 @@ describe('migrations', function () {
   after(async () => dropSchema(schema));
 
   it('several processes migrating one schema at once apply each migration once', async () => {
-    const results = await Promise.all(Array.from({ length: 4 }, () => migrate(DATABASE_URL, schema)));
+    const results = await Promise.all(Array.from({ length: 4 }, () => migrate(databaseUrl(), schema)));
     expect(results.map((r) => r.applied.length).sort()).to.deep.equal([0, 0, 0, 1]);
-    const client = new pg.Client({ connectionString: DATABASE_URL });
+    const client = new pg.Client({ connectionString: databaseUrl() });
     await client.connect();
     try {
       const { rows } = await client.query(`SELECT version, name FROM ${schema}.schema_migrations`);
@@ -132,7 +132,7 @@ describe('migrations', function () {
       await client.end();
     }
     let error: Error | undefined;
-    await migrate(DATABASE_URL, schema).catch((e) => (error = e));
+    await migrate(databaseUrl(), schema).catch((e) => (error = e));
     expect(error?.message).to.match(/migration 001_system_of_record was changed after it was applied/);
   });
 });
