@@ -53,12 +53,14 @@ function git(args: string[]): { ok: boolean; output: string } {
 }
 
 /** Why the commit cannot be checked out here, or undefined when it can. */
-function unavailable(): string | undefined {
+function unavailable(commit: string): string | undefined {
+  // Handed to git as an argument: a name starting with "-" would be read as an option.
+  if (!/^[0-9A-Za-z][\w./~^-]*$/.test(commit)) return `"${commit}" is not a commit name`;
   const inside = git(['rev-parse', '--git-dir']);
   if (!inside.ok) return /ENOENT/.test(inside.output) ? 'git is not installed' : `${ROOT} is not a git checkout (${inside.output})`;
-  if (!git(['cat-file', '-e', `${BEFORE_COMMIT}^{commit}`]).ok) {
+  if (!git(['cat-file', '-e', `${commit}^{commit}`]).ok) {
     const shallow = git(['rev-parse', '--is-shallow-repository']).output === 'true';
-    return `commit ${BEFORE_COMMIT} is not in this clone${shallow ? ' (a shallow clone: git fetch --unshallow brings it)' : ''}`;
+    return `commit ${commit} is not in this clone${shallow ? ' (a shallow clone: git fetch --unshallow brings it)' : ''}`;
   }
   return undefined;
 }
@@ -104,30 +106,41 @@ function runEchoed(command: string, args: string[], options: { env: NodeJS.Proce
 }
 
 /**
- * Builds commit BEFORE_COMMIT in a temporary folder, runs its dist/bench/intake.bench.js with the same sizes
- * and Redis, prints its output as it comes and returns its figures; the folder is removed afterwards.
+ * Builds `commit` (default BEFORE_COMMIT) in a temporary folder, runs its dist/bench/intake.bench.js with the
+ * same sizes, fixture and Redis, prints its output as it comes and returns its figures; the folder is removed
+ * afterwards.
  */
-export async function measureBefore(options: { documents: number; concurrency: number; latency: number; redisUrl: string; timeoutMs?: number }): Promise<BeforeResult> {
-  const why = unavailable();
+export async function measureBefore(options: {
+  documents: number;
+  concurrency: number;
+  latency: number;
+  redisUrl: string;
+  fixture?: string;
+  commit?: string;
+  timeoutMs?: number;
+}): Promise<BeforeResult> {
+  const commit = options.commit ?? BEFORE_COMMIT;
+  const why = unavailable(commit);
   if (why) return { reason: why };
-  const dir = mkdtempSync(path.join(tmpdir(), `hub-${BEFORE_COMMIT}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), 'hub-before-'));
   try {
     const tar = path.join(dir, 'source.tar');
-    const archived = git(['archive', '--format=tar', `--output=${tar}`, BEFORE_COMMIT]);
-    if (!archived.ok) return { reason: `git archive ${BEFORE_COMMIT} failed: ${archived.output}` };
+    const archived = git(['archive', '--format=tar', `--output=${tar}`, commit]);
+    if (!archived.ok) return { reason: `git archive ${commit} failed: ${archived.output}` };
     const tree = path.join(dir, 'tree');
     const unpacked = spawnSync('sh', ['-c', 'mkdir -p "$1" && tar -xf "$2" -C "$1"', 'sh', tree, tar], { encoding: 'utf8' });
-    if (unpacked.status !== 0) return { reason: `could not unpack ${BEFORE_COMMIT}: ${unpacked.stderr}` };
+    if (unpacked.status !== 0) return { reason: `could not unpack ${commit}: ${unpacked.stderr}` };
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
     const built = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', path.join(tree, 'tsconfig.json')], { encoding: 'utf8' });
-    if (built.status !== 0) return { reason: `${BEFORE_COMMIT} does not compile with this checkout's tsc: ${`${built.stdout}${built.stderr}`.slice(-1500)}` };
+    if (built.status !== 0) return { reason: `${commit} does not compile with this checkout's tsc: ${`${built.stdout}${built.stderr}`.slice(-1500)}` };
     const args = ['--documents', String(options.documents), '--concurrency', String(options.concurrency), '--latency', String(options.latency)];
+    if (options.fixture) args.push('--fixture', path.resolve(options.fixture));
     const env = { ...process.env, REDIS_URL: options.redisUrl };
     const cleanup = () => rmSync(dir, { recursive: true, force: true });
     const script = path.join(tree, 'dist/bench/intake.bench.js');
     const run = await runEchoed(process.execPath, [script, ...args], { env, timeoutMs: options.timeoutMs ?? 20 * 60_000, onInterrupt: cleanup });
     const figures = parseFigures(run.stdout);
-    if (run.code !== 0 || !figures) return { reason: `the benchmark of ${BEFORE_COMMIT} ${run.code !== 0 ? `exited with code ${run.code}` : 'printed no figures'}`, output: run.stdout };
+    if (run.code !== 0 || !figures) return { reason: `the benchmark of ${commit} ${run.code !== 0 ? `exited with code ${run.code}` : 'printed no figures'}`, output: run.stdout };
     return { figures, output: run.stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { Redis } from 'ioredis';
@@ -156,4 +156,11 @@ export function printTable(rows: readonly (readonly string[])[]): void {
     console.log(`| ${widths.map((w, c) => (c === 0 ? (r[c] ?? '').padEnd(w) : (r[c] ?? '').padStart(w))).join(' | ')} |`);
     if (i === 0) console.log(`|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   }
+}
+
+/** The machine's load averages: other work on a shared box shows in every figure, so the output says. */
+export function loadLine(when: string): string {
+  const [one] = loadavg();
+  const busy = when.includes('start') && one! >= 1 ? ' -- other work is running on this machine: expect it in the figures' : '';
+  return `load average ${when}: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min; ${cpus().length} cores)${busy}`;
 }

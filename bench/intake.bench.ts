@@ -9,7 +9,9 @@
  * The client runs in this process, the hub in a child process (both share the machine's cores). The hub runs
  * the demo config with rate limits lifted, the file archive in a temporary folder, and a PostgreSQL schema of
  * its own (dropped at the end) in DATABASE_URL, else the private server under var/pg.
- * Usage: npm run bench [-- --documents 2000 --concurrency 16 --latency 50 --no-before]
+ * Usage: npm run bench [-- --documents 2000 --concurrency 16 --latency 50 --fixture <file.xml>]
+ *        [-- --no-before]          only the figures of this checkout
+ *        [-- --before <commit>]    compare with another commit than 30399e5 (its bench must print the same lines)
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Database } from '../src/db/database.js';
 import { BEFORE_COMMIT, measureBefore, type BeforeResult, type IntakeFigures } from './before.js';
-import { benchSchema, dropSchema, ms, ORDER_FIXTURE, orderWithNumber, printTable, resolveStores, ROOT, startHubProcess, summarise } from './hub-process.js';
+import { benchSchema, dropSchema, ms, ORDER_FIXTURE, orderWithNumber, loadLine, printTable, resolveStores, ROOT, startHubProcess, summarise } from './hub-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,8 +29,10 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     fixture: { type: 'string' },
     'no-before': { type: 'boolean', default: false },
+    before: { type: 'string', default: BEFORE_COMMIT },
   },
 });
+const beforeLabel = `before (${values.before}${values.before === BEFORE_COMMIT ? ', Redis' : ''})`;
 const sizes = { documents: Number(values.documents), concurrency: Number(values.concurrency), latency: Number(values.latency) };
 const fixtureFile = values.fixture ?? ORDER_FIXTURE;
 const template = readFileSync(fixtureFile, 'utf8');
@@ -61,7 +65,11 @@ async function measureNow(stores: { databaseUrl: string; redisUrl: string }, sch
     const headers = { authorization: `Bearer ${hub.keys.partners.acme}`, 'content-type': 'application/xml' };
     // An order is routed to sales and inventory; its sales row in the outbox is the end of the line.
     const outboxId = (id: string) => `${id}.sales`;
-    const inOutbox = async (ids: string[]) => new Set((await db.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1)', [ids.map(outboxId)])).rows.map((r) => r.id));
+    let polls = 0;
+    const inOutbox = async (ids: string[]) => {
+      polls++;
+      return new Set((await db.query<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1)', [ids.map(outboxId)])).rows.map((r) => r.id));
+    };
     let n = 0;
     const body = () => orderWithNumber(template, `BENCH-${process.pid}-${n++}`);
 
@@ -87,6 +95,10 @@ async function measureNow(stores: { databaseUrl: string; redisUrl: string }, sch
     console.log(`POST -> canonical in outbox, one at a time: median ${ms(outbox.median)}, p95 ${ms(outbox.p95)}`);
 
     const bodies = Array.from({ length: sizes.documents }, body);
+    const counters = async () =>
+      (await db.query<{ commits: number; wal: string }>('SELECT xact_commit AS commits, pg_current_wal_lsn()::text AS wal FROM pg_stat_database WHERE datname = current_database()')).rows[0]!;
+    const countersBefore = await counters();
+    const pollsBefore = polls;
     let next = 0;
     let accepted = 0;
     let other = 0;
@@ -115,6 +127,21 @@ async function measureNow(stores: { databaseUrl: string; redisUrl: string }, sch
     const allSeconds = (performance.now() - started) / 1000;
     console.log(`accepted ${accepted} documents (${other} not 202) with ${sizes.concurrency} concurrent clients in ${acceptSeconds.toFixed(2)} s: ${(accepted / acceptSeconds).toFixed(0)} documents/s accepted`);
     console.log(`all ${accepted} in the outbox after ${allSeconds.toFixed(2)} s: ${(accepted / allSeconds).toFixed(0)} documents/s end to end (HTTP + transform + 2 adapters, one process)`);
+    // Wait for the last deliveries to the file archive too, so every commit of these documents is counted.
+    while ((await db.query<{ n: number }>("SELECT count(*) AS n FROM messages WHERE status <> 'delivered'")).rows[0]!.n > 0) {
+      polls++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const countersAfter = await counters();
+    const walBytes = (await db.query<{ bytes: number }>('SELECT pg_wal_lsn_diff($1, $2)::float8 AS bytes', [countersAfter.wal, countersBefore.wal])).rows[0]!.bytes;
+    // The benchmark's own queries are transactions too: its polls, and the counters query itself.
+    const commitsPerDocument = (countersAfter.commits - countersBefore.commits - (polls - pollsBefore) - 2) / accepted;
+    console.log(
+      `PostgreSQL per document: ${commitsPerDocument.toFixed(1)} transactions of the hub (xact_commit, reads included, this benchmark's ${polls - pollsBefore} polls taken off), ` +
+        `${(walBytes / accepted / 1024).toFixed(1)} KB of WAL (database-wide counters: anything else using the database counts too)`,
+    );
+    const ceiling = await commitCeiling(stores.databaseUrl, schema, sizes.concurrency);
+    console.log(`limit: ${ceiling.toFixed(0)} synchronous commits/s here (${sizes.concurrency} connections, one-row INSERT each, 3 s): at ${commitsPerDocument.toFixed(1)} transactions a document, commits alone would allow up to ${(ceiling / commitsPerDocument).toFixed(0)} documents/s end to end`);
     return {
       acceptMedian: accept.median,
       acceptP95: accept.p95,
@@ -131,6 +158,28 @@ async function measureNow(stores: { databaseUrl: string; redisUrl: string }, sch
   }
 }
 
+/** How many durable commits a second PostgreSQL makes here: one-row INSERTs from `connections` clients for 3 s. */
+async function commitCeiling(url: string, schema: string, connections: number): Promise<number> {
+  const db = new Database({ url, schema, poolSize: connections, applicationName: 'b2b-hub bench' });
+  try {
+    await db.query('CREATE TABLE bench_commit_probe (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
+    let commits = 0;
+    const until = performance.now() + 3000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < until) {
+          await db.query('INSERT INTO bench_commit_probe DEFAULT VALUES');
+          commits++;
+        }
+      }),
+    );
+    return commits / ((performance.now() - started) / 1000);
+  } finally {
+    await db.close();
+  }
+}
+
 /** figure | before | now | change, the change as a difference and a percentage of the before figure. */
 function printComparison(before: BeforeResult | undefined, now: IntakeFigures): void {
   const rows: Array<{ figure: string; key: keyof IntakeFigures; unit: 'ms' | '/s' }> = [
@@ -143,7 +192,7 @@ function printComparison(before: BeforeResult | undefined, now: IntakeFigures): 
   ];
   const format = (value: number, unit: 'ms' | '/s') => (unit === 'ms' ? `${value.toFixed(2)} ms` : `${value.toFixed(0)} docs/s`);
   const old = before && 'figures' in before ? before.figures : undefined;
-  const table = [['figure', `before (Redis, ${BEFORE_COMMIT})`, 'now (PostgreSQL)', 'change']];
+  const table = [['figure', beforeLabel, 'now (PostgreSQL)', 'change']];
   for (const row of rows) {
     const was = old?.[row.key];
     const is = now[row.key];
@@ -161,13 +210,14 @@ console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
 console.log(`sizes: --documents ${sizes.documents} --concurrency ${sizes.concurrency} --latency ${sizes.latency}`);
 const probe = new Database({ url: stores.databaseUrl, schema: 'public', poolSize: 2 });
 for (const line of await describeStores(probe, stores.redisUrl).finally(() => probe.close())) console.log(line);
+console.log(loadLine('at the start'));
 
 let before: BeforeResult | undefined;
 if (values['no-before']) console.log('\nbefore: skipped (--no-before)');
 else {
-  console.log(`\nbefore: commit ${BEFORE_COMMIT} (Redis is the system of record), same sizes, same machine`);
-  before = await measureBefore({ ...sizes, redisUrl: stores.redisUrl });
-  if ('reason' in before) console.log(`before: the figures of ${BEFORE_COMMIT} could NOT be measured: ${before.reason}`);
+  console.log(`\nbefore: commit ${values.before}${values.before === BEFORE_COMMIT ? ' (Redis is the system of record)' : ''}, same sizes, same machine, one run after the other`);
+  before = await measureBefore({ ...sizes, redisUrl: stores.redisUrl, commit: values.before, ...(values.fixture ? { fixture: values.fixture } : {}) });
+  if ('reason' in before) console.log(`before: the figures of ${values.before} could NOT be measured: ${before.reason}`);
 }
 
 console.log(`\nnow: this checkout (PostgreSQL is the system of record), schema ${schema}`);
@@ -178,3 +228,4 @@ try {
   await dropSchema(stores.databaseUrl, schema);
 }
 printComparison(before, now);
+console.log(loadLine('at the end'));

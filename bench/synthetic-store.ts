@@ -8,8 +8,14 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 
-/** The party id most acme orders do not share: one in five acme orders names it as buyer (N/15 messages). */
+/** A party id many messages share over the whole time: one in five acme orders names it as buyer (N/15 messages). */
 export const SHARED_BUYER_PARTY = '7300072311115';
+
+/**
+ * A party id only the oldest messages carry: initech ordered from two sites, then (18 months before now) only
+ * from INITECH-SE-01. Half of initech's orders of the first quarter of the messages (N/24) name it.
+ */
+export const RETIRED_BUYER_PARTY = 'INITECH-US-01';
 
 /** The party ids of config/hub.yaml, a party chosen per message from its partner's list. */
 const PARTIES = {
@@ -69,8 +75,8 @@ WITH src AS MATERIALIZED (
    CROSS JOIN LATERAL (
      SELECT CASE i % 3 WHEN 0 THEN 'acme' WHEN 1 THEN 'globex' ELSE 'initech' END AS partner,
             CASE WHEN i % 3 <> 1 THEN 'Order' WHEN (i / 3) % 2 = 0 THEN 'ShipNotice' ELSE 'Invoice' END AS document_type,
-            CASE i % 3 WHEN 0 THEN ${textArray(PARTIES.acme)}[(i / 3) % 5 + 1]
-                       WHEN 1 THEN '${OWN_PARTY}' ELSE ${textArray(PARTIES.initech)}[(i / 3) % 2 + 1] END AS buyer_party,
+            CASE i % 3 WHEN 0 THEN ${textArray(PARTIES.acme)}[(i / 3) % 5 + 1] WHEN 1 THEN '${OWN_PARTY}'
+                       WHEN 2 THEN CASE WHEN i <= $3::bigint / 4 THEN ${textArray(PARTIES.initech)}[(i / 3) % 2 + 1] ELSE '${PARTIES.initech[0]}' END END AS buyer_party,
             CASE WHEN i % 3 = 1 THEN ${textArray(PARTIES.globex)}[(i / 6) % 6 + 1] ELSE '${OWN_PARTY}' END AS seller_party,
             CASE i % 3 WHEN 0 THEN 'CUST-ACME' WHEN 1 THEN 'SELF' ELSE 'CUST-INITECH' END AS buyer_id,
             CASE WHEN i % 3 = 1 THEN 'SUPP-GLOBEX' ELSE 'SELF' END AS seller_id,
