@@ -154,6 +154,11 @@ export const CONFIG_SCHEMA = {
         backoffMs: { type: 'integer', minimum: 1, default: 1000 },
         transformConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
         deliverConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
+        /**
+         * Seconds a worker's lock on a job lasts; the worker renews it every half of that while the job runs, so a
+         * long delivery is not taken for a stalled one. A job whose worker died is handed out again after it.
+         */
+        lockSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
         /** Seconds a message may sit accepted-but-not-transformed, or a delivery pending, before the sweeper queues it again. */
         sweepAfterSeconds: { type: 'integer', minimum: 1, default: 60 },
       },

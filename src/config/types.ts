@@ -90,6 +90,7 @@ export interface HubConfig {
     readonly transformConcurrency: number;
     readonly deliverConcurrency: number;
     readonly sweepAfterSeconds: number;
+    readonly lockSeconds: number;
   };
   readonly partners: Readonly<Record<string, PartnerConfig>>;
   readonly adapters: readonly AdapterConfig[];

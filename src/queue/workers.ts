@@ -51,7 +51,10 @@ export function hubBackoff(baseMs: number) {
 
 /** Starts the transform and deliver workers; returns them so the caller can close them. */
 export function startWorkers(config: HubConfig, connection: ConnectionOptions, processors: Processors, logger: Logger): Worker[] {
-  const common = { connection, prefix: bullPrefix(config), settings: { backoffStrategy: hubBackoff(config.pipeline.backoffMs) } };
+  // BullMQ renews a running job's lock every lockDuration / 2, so a long adapter call keeps it; a job is taken for
+  // stalled only when its worker stops renewing (killed, or its event loop blocked for longer than the lock).
+  const lockDuration = config.pipeline.lockSeconds * 1000;
+  const common = { connection, prefix: bullPrefix(config), lockDuration, stalledInterval: lockDuration, settings: { backoffStrategy: hubBackoff(config.pipeline.backoffMs) } };
   const workers = [
     new Worker<TransformJob>(QUEUE_NAMES.transform, wrap(processors.transform, logger), { ...common, concurrency: config.pipeline.transformConcurrency }),
     new Worker<DeliverJob>(QUEUE_NAMES.deliver, wrap(processors.deliver, logger), { ...common, concurrency: config.pipeline.deliverConcurrency }),
