@@ -37,10 +37,27 @@ export function isHubError(error: unknown): error is HubError {
   return error instanceof HubError;
 }
 
+/**
+ * A HubError by what it says, not by which class copy made it: an adapter loaded from elsewhere (its own
+ * node_modules, another build) throws its own HubError class, which `instanceof` would not recognise. It is
+ * one when it carries a catalog code and a boolean `retryable`.
+ */
+export function isHubErrorLike(error: unknown): error is Pick<HubError, 'code' | 'message' | 'retryable'> & { errors?: ErrorItem[]; details?: Record<string, unknown> } {
+  if (error instanceof HubError) return true;
+  const e = error as { code?: unknown; retryable?: unknown; message?: unknown } | null;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string' && e.code in ERROR_CATALOG && typeof e.retryable === 'boolean' && typeof e.message === 'string';
+}
+
+/** Whether the same work may succeed later: the error's own flag, and for anything that is no HubError, yes. */
+export function isRetryable(error: unknown): boolean {
+  return isHubErrorLike(error) ? error.retryable : true;
+}
+
 /** Describes any thrown value for logs and history without leaking a stack to users. */
 export function errorSummary(error: unknown): { code: ErrorCode; message: string; errors?: ErrorItem[] } {
-  if (error instanceof HubError) {
-    return { code: error.code, message: error.message, ...(error.errors.length ? { errors: error.errors } : {}) };
+  if (isHubErrorLike(error)) {
+    const errors = Array.isArray(error.errors) ? error.errors : [];
+    return { code: error.code, message: error.message, ...(errors.length ? { errors } : {}) };
   }
   return { code: 'HUB_ERR_INTERNAL', message: 'unexpected error (see the hub log)' };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters/registry.js';
 import type { ErpModule } from '../config/types.js';
-import { errorSummary, HubError } from '../errors/hub-error.js';
+import { errorSummary, HubError, isRetryable } from '../errors/hub-error.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { AttemptInfo } from '../queue/workers.js';
 import type { MessageStore } from '../store/message-store.js';
@@ -60,7 +60,7 @@ export async function deliverMessage(messageId: string, adapterName: string, att
       log.warn({ err: (error as Error).message }, 'delivery interrupted: a store is unavailable');
       throw error;
     }
-    const retry = error instanceof HubError ? error.retryable : true;
+    const retry = isRetryable(error);
     const summary = errorSummary(error);
     if (!retry || attempt.last) {
       log.warn({ err: summary, attempt: attempt.attempt }, 'delivery failed for good');

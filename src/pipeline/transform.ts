@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { errorSummary, HubError } from '../errors/hub-error.js';
+import { errorSummary, HubError, isRetryable } from '../errors/hub-error.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { HubQueues } from '../queue/queues.js';
@@ -76,7 +76,7 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
       log.warn({ err: (error as Error).message }, 'transform interrupted: a store is unavailable');
       throw error;
     }
-    const retry = error instanceof HubError ? error.retryable : true;
+    const retry = isRetryable(error);
     if (!retry || attempt.last) {
       log.warn({ err: errorSummary(error) }, 'transform failed');
       await failMessage(store, messageId, 'transform', error);

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/types.js';
-import { HubError } from '../errors/hub-error.js';
+import { isHubErrorLike } from '../errors/hub-error.js';
 import { bullPrefix, QUEUE_NAMES, type DeliverJob, type TransformJob } from './queues.js';
 
 /** What a processor learns about the attempt it runs. */
@@ -26,8 +26,9 @@ function wrap<T>(process: (data: T, attempt: AttemptInfo) => Promise<void>, logg
       await process(job.data, info);
     } catch (error) {
       // A non-retryable failure must not be retried by BullMQ: the processor has already recorded it.
-      if (error instanceof HubError && !error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
-      if (!(error instanceof HubError)) logger.error({ err: error, jobId: job.id }, 'unexpected error in job');
+      // Decided by the error's code and flag, not by its class (an adapter may bring its own copy of HubError).
+      if (isHubErrorLike(error) && !error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      if (!isHubErrorLike(error)) logger.error({ err: error, jobId: job.id }, 'unexpected error in job');
       throw error;
     }
   };
@@ -43,7 +44,7 @@ const MAX_RETRY_AFTER_MS = 3_600_000;
  */
 export function hubBackoff(baseMs: number) {
   return (attemptsMade: number, _type?: string, err?: Error): number => {
-    const asked = err instanceof HubError ? err.details.retryAfterMs : (err as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs;
+    const asked = (err as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs;
     if (typeof asked === 'number' && Number.isFinite(asked) && asked > 0) return Math.min(Math.max(asked, baseMs), MAX_RETRY_AFTER_MS);
     return baseMs * 2 ** Math.max(0, attemptsMade - 1);
   };
