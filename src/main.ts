@@ -140,7 +140,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const refusals = new RefusalStore(db);
     const audit = new AuditLog(db, logger);
     const connection = connectionOptions(redisUrl);
-    const queues = new HubQueues(config, connection);
+    const queues = new HubQueues(config, connection, logger);
     closers.push(() => queues.close());
     const adapters = await AdapterRegistry.create(config, { redis, db, logger });
     closers.push(() => adapters.close());

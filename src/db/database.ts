@@ -51,8 +51,10 @@ export class Database {
       application_name: options.applicationName ?? 'b2b-hub',
       options: `-c search_path=${options.schema} -c synchronous_commit=on -c statement_timeout=${options.statementTimeoutMs ?? 60_000}`,
     });
-    // An idle connection dropped by a restarting server is not an error of any request.
+    // An idle connection dropped by a restarting server is not an error of any request; a checked-out one that
+    // drops fails its query (the caller sees that) and must not also end the process with an unheard 'error'.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   async query<R extends pg.QueryResultRow = any>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Logger } from 'pino';
 import type { HubConfig } from '../config/types.js';
 
 /** Queue names: one hop to map and route, one job per routed adapter to deliver. */
@@ -38,10 +39,13 @@ export class HubQueues {
   readonly transform: Queue<TransformJob>;
   readonly deliver: Queue<DeliverJob>;
 
-  constructor(config: HubConfig, connection: ConnectionOptions) {
+  constructor(config: HubConfig, connection: ConnectionOptions, logger?: Pick<Logger, 'warn'>) {
     const options = { connection, prefix: bullPrefix(config), defaultJobOptions: jobOptions(config) };
     this.transform = new Queue<TransformJob>(QUEUE_NAMES.transform, options);
     this.deliver = new Queue<DeliverJob>(QUEUE_NAMES.deliver, options);
+    // A Queue reports its connection's errors as 'error' events; unheard, one would end the process when Redis
+    // restarts (a reset connection). They are logged; the connection comes back by itself.
+    for (const queue of [this.transform, this.deliver]) queue.on('error', (error) => logger?.warn({ err: error.message, queue: queue.name }, 'queue connection error'));
   }
 
   /**
