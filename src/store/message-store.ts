@@ -188,11 +188,15 @@ export function normaliseKeys(keys: readonly BusinessKey[]): BusinessKey[] {
 export async function insertKeys(db: Queryable, id: string, keys: readonly BusinessKey[]): Promise<void> {
   const rows = normaliseKeys(keys);
   if (!rows.length) return;
-  await db.query('INSERT INTO business_keys (message_id, kind, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v) ON CONFLICT DO NOTHING', [
+  await db.query(
+    `INSERT INTO business_keys (message_id, kind, value, received_at)
+     SELECT $1, k, v, (SELECT received_at FROM messages WHERE id = $1) FROM unnest($2::text[], $3::text[]) AS t(k, v) ON CONFLICT DO NOTHING`,
+    [
     id,
-    rows.map((k) => k.kind),
-    rows.map((k) => k.value),
-  ]);
+      rows.map((k) => k.kind),
+      rows.map((k) => k.value),
+    ],
+  );
 }
 
 /** The filters shared by the message and refusal listings, as SQL conditions on alias `m`. */
@@ -426,19 +430,8 @@ export class MessageStore {
   }
 
   /** Newest first, filtered, one page; `q` matches any business key (one index lookup) or the message id. */
-  async query(q: MessageQuery): Promise<Page<MessageRecord>> {
-    const params: unknown[] = [];
-    const where = timeAndCursorConditions(q, params);
-    // A business key search starts from the key's index entries (a materialised set), never from the time
-    // index: for a key many old messages share, walking the newest messages first until 50 match took 3 s over
-    // 1,000,000 messages (npm run bench:store); from the keys it is one index range plus a top-N sort.
-    let keyed = '';
-    if (q.q) {
-      const value = q.q.trim();
-      const byId = /^[0-9a-f-]{36}$/i.test(value) ? ` UNION SELECT $${params.push(value)}::uuid` : '';
-      keyed = `WITH keyed AS MATERIALIZED (SELECT message_id FROM business_keys WHERE value = $${params.push(value)}${byId}) `;
-      where.push('m.id IN (SELECT message_id FROM keyed)');
-    }
+  /** The filters other than q and time, as SQL conditions on alias `m`. */
+  private filters(q: MessageQuery, where: string[], params: unknown[]): void {
     if (q.documentNumber) where.push(`m.id IN (SELECT message_id FROM business_keys WHERE value = $${params.push(q.documentNumber.trim())} AND kind = 'documentNumber')`);
     if (q.partner) where.push(`m.partner = $${params.push(q.partner)}`);
     if (q.documentType) where.push(`m.document_type = $${params.push(q.documentType)}`);
@@ -448,7 +441,44 @@ export class MessageStore {
       const kinds = q.missing === 'invoice' ? `('invoices-order')` : `('ships-order')`;
       where.push(`NOT EXISTS (SELECT 1 FROM document_links l JOIN messages r ON r.id = l.to_id WHERE (r.id = m.id OR r.revision_of = m.id) AND l.kind IN ${kinds})`);
     }
-    const sql = `${keyed}SELECT ${RECORD_COLUMNS} FROM messages m
+  }
+
+  /**
+   * A search by business key reads the key's index entries newest first (value, received_at, message_id) and
+   * stops at the page's end, however many messages share the key or how old they are; a message carrying the
+   * value under several kinds appears once. A message id as q is found too.
+   */
+  private async queryByKey(q: MessageQuery): Promise<Page<MessageRecord>> {
+    const params: unknown[] = [];
+    const value = q.q!.trim();
+    const where = [`k.value = $${params.push(value)}`];
+    if (q.from) where.push(`k.received_at >= $${params.push(q.from)}`);
+    if (q.to) where.push(`k.received_at < $${params.push(q.to)}`);
+    if (q.cursor) {
+      const c: Cursor = decodeCursor(q.cursor);
+      where.push(`(k.received_at, k.message_id) < ($${params.push(c.at)}::timestamptz, $${params.push(c.id)}::uuid)`);
+    }
+    this.filters(q, where, params);
+    const columns = RECORD_COLUMNS.split(',').map((c) => `m.${c.trim()}`).join(', ');
+    const sql = `SELECT DISTINCT ON (k.received_at, k.message_id) ${columns} FROM business_keys k JOIN messages m ON m.id = k.message_id
+      WHERE ${where.join(' AND ')} ORDER BY k.received_at DESC, k.message_id DESC LIMIT $${params.push(q.limit + 1)}`;
+    const rows = (await this.db.query<RecordRow>(sql, params)).rows;
+    if (/^[0-9a-f-]{36}$/i.test(value) && !q.cursor && rows.length === 0) {
+      const record = await this.get(value);
+      const fits = record && (!q.partner || record.partner === q.partner) && (!q.documentType || record.documentType === q.documentType) && (!q.status || record.status === q.status);
+      return { items: fits ? [record] : [] };
+    }
+    const items = rows.slice(0, q.limit).map(toRecord);
+    const last = items[items.length - 1];
+    return { items, ...(rows.length > q.limit && last ? { next: encodeCursor({ at: last.receivedAt, id: last.id }) } : {}) };
+  }
+
+  async query(q: MessageQuery): Promise<Page<MessageRecord>> {
+    if (q.q) return this.queryByKey(q);
+    const params: unknown[] = [];
+    const where = timeAndCursorConditions(q, params);
+    this.filters(q, where, params);
+    const sql = `SELECT ${RECORD_COLUMNS} FROM messages m
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.received_at DESC, m.id DESC LIMIT $${params.push(q.limit + 1)}`;
     const { rows } = await this.db.query<RecordRow>(sql, params);
     const items = rows.slice(0, q.limit).map(toRecord);
