@@ -132,8 +132,8 @@ h AS (
    ORDER BY d.i, step.n
 ),
 k AS (
-  INSERT INTO business_keys (message_id, kind, value)
-  SELECT d.id, key.kind, key.value FROM full_docs d
+  INSERT INTO business_keys (message_id, kind, value, received_at)
+  SELECT d.id, key.kind, key.value, d.received_at FROM full_docs d
    CROSS JOIN LATERAL (VALUES ('documentNumber', d.document_number), ('orderReference', d.order_reference), ('buyerId', d.buyer_id),
                               ('sellerId', d.seller_id), ('buyerPartyId', d.buyer_party), ('sellerPartyId', d.seller_party)) AS key (kind, value)
    WHERE key.value IS NOT NULL
