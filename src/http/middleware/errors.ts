@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable } from '../../db/database.js';
-import { isRedisUnavailable } from '../../errors/unavailable.js';
+import { isStoreUnavailable } from '../../errors/unavailable.js';
 import { HubError } from '../../errors/hub-error.js';
 
 /**
@@ -12,7 +11,7 @@ import { HubError } from '../../errors/hub-error.js';
 export function asHubError(error: unknown): { hubError: HubError; unexpected: boolean; storeDown: boolean } {
   if (error instanceof HubError) return { hubError: error, unexpected: false, storeDown: false };
   if (isBodyParserError(error)) return { hubError: fromBodyParser(error), unexpected: false, storeDown: false };
-  if (isRedisUnavailable(error) || isDatabaseUnavailable(error)) {
+  if (isStoreUnavailable(error)) {
     const hubError = new HubError(
       'HUB_ERR_STORE_UNAVAILABLE',
       'The hub cannot reach its database or queue right now. Send the request again in a moment: if the hub did store your document, the same bytes again answer 200 with the original id, so nothing is accepted twice.',
