@@ -11,6 +11,7 @@ import { HubError } from './errors/hub-error.js';
 import { buildApp } from './http/app.js';
 import { loadMappings, type MappingRegistry } from './mapping/registry.js';
 import { deliverMessage } from './pipeline/deliver.js';
+import { BulkReplayRunner, bulkReplayDeps } from './pipeline/bulk-replay.js';
 import { requeueStalled } from './pipeline/recovery.js';
 import { Router } from './pipeline/route.js';
 import { transformMessage } from './pipeline/transform.js';
@@ -198,6 +199,12 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
         timer.unref();
         closers.push(async () => clearInterval(timer));
       }
+    }
+    if (options.workers) {
+      // Bulk replays (POST /v1/ops/replays) run in the worker processes, one process at a time (advisory lock).
+      const runner = new BulkReplayRunner({ ...bulkReplayDeps(config, { store, queues, audit }), logger });
+      runner.start();
+      closers.push(() => runner.close());
     }
     if ((options.retention ?? options.workers) && config.retention.intervalMinutes > 0) {
       const retain = () => scheduledRetention(db, config.retention, logger).catch((error) => logger.warn({ err: error }, 'retention run failed'));

@@ -161,6 +161,10 @@ export const CONFIG_SCHEMA = {
         lockSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
         /** Seconds a message may sit accepted-but-not-transformed, or a delivery pending, before the sweeper queues it again. */
         sweepAfterSeconds: { type: 'integer', minimum: 1, default: 60 },
+        /** The most messages a second that bulk replays (POST /v1/ops/replays) replay, all runs of the hub together. */
+        bulkReplayPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 10000, default: 10 },
+        /** The most messages one bulk replay run may take (a larger selection must be narrowed). */
+        bulkReplayMaxMessages: { type: 'integer', minimum: 1, maximum: 10000000, default: 100000 },
       },
       default: {},
     },

@@ -90,6 +90,10 @@ export interface HubConfig {
     readonly transformConcurrency: number;
     readonly deliverConcurrency: number;
     readonly sweepAfterSeconds: number;
+    /** Messages a second all bulk replays together replay. */
+    readonly bulkReplayPerSecond: number;
+    /** The most messages one bulk replay run may take. */
+    readonly bulkReplayMaxMessages: number;
     readonly lockSeconds: number;
   };
   readonly partners: Readonly<Record<string, PartnerConfig>>;

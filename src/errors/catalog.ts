@@ -47,6 +47,10 @@ export const ERROR_CATALOG = {
   HUB_ERR_DOCUMENT_CONFLICT: { status: 409, retryable: false, title: 'Document number already used with other content' },
   /** The operation does not fit the message's current state (e.g. replay of a delivered message). */
   HUB_ERR_CONFLICT: { status: 409, retryable: false, title: 'Conflict with the current state' },
+  /** A replay would send an already delivered message again; it needs an explicit force. */
+  HUB_ERR_REPLAY_FORCE_REQUIRED: { status: 409, retryable: false, title: 'Replay of a delivered message needs force' },
+  /** A bulk replay's dry-run token is stale: too old, or the selection it counted has grown since. */
+  HUB_ERR_REPLAY_DRY_RUN_STALE: { status: 409, retryable: false, title: 'Bulk replay dry run is stale' },
   /** A mapping file is broken: it does not load, or an expression fails to compile or evaluate. */
   HUB_ERR_MAPPING: { status: 422, retryable: false, title: 'Mapping failed' },
   /** A cross-reference lookup found no entry for a key. */

@@ -11,6 +11,10 @@ export type AuditEvent =
   | 'document.rejected'
   | 'sender.mismatch'
   | 'message.replayed'
+  | 'replay.dry-run'
+  | 'replay.started'
+  | 'replay.stopped'
+  | 'replay.finished'
   | 'credential.created'
   | 'credential.rotated'
   | 'credential.revoked';
@@ -52,7 +56,7 @@ export class AuditLog {
   ) {}
 
   async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    const level = entry.event.startsWith('credential.') || entry.event === 'message.replayed' ? 'info' : 'warn';
+    const level = entry.event.startsWith('credential.') || entry.event.startsWith('replay.') || entry.event === 'message.replayed' ? 'info' : 'warn';
     this.logger[level]({ audit: entry.event, actor: entry.actor, address: entry.address, messageId: entry.messageId, code: entry.code }, `audit: ${entry.event}${entry.detail ? ` (${entry.detail})` : ''}`);
     try {
       await this.db.query('INSERT INTO audit_log (at, event, actor, address, message_id, code, detail) VALUES (now(), $1, $2, $3, $4, $5, $6)', [

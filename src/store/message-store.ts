@@ -429,6 +429,14 @@ export class MessageStore {
     );
   }
 
+  /**
+   * The one way a delivered record goes back to pending: a forced replay (src/pipeline/replay.ts), which asks
+   * for the adapter to be called again with the same idempotency key. The old reference stays in the history.
+   */
+  async resetDelivery(id: string, adapter: string): Promise<void> {
+    await this.db.query("UPDATE deliveries SET status = 'pending', error = NULL, at = now() WHERE message_id = $1 AND adapter = $2", [id, adapter]);
+  }
+
   /** Newest first, filtered, one page; `q` matches any business key (one index lookup) or the message id. */
   /** The filters other than q and time, as SQL conditions on alias `m`. */
   private filters(q: MessageQuery, where: string[], params: unknown[]): void {

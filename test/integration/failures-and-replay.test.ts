@@ -51,7 +51,7 @@ describe('failures, retries and replay', function () {
 
       const again = await call(t.url, 'POST', `/v1/ops/messages/${posted.body.id}/replay`, { key: t.keys.ops });
       expect(again.status).to.equal(409);
-      expect(again.body.code).to.equal('HUB_ERR_CONFLICT');
+      expect(again.body.code).to.equal('HUB_ERR_REPLAY_FORCE_REQUIRED');
     });
   });
 

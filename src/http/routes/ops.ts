@@ -1,10 +1,12 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import type { AdapterRegistry } from '../../adapters/registry.js';
 import { parsePrincipal, principalName } from '../../auth/credentials.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { ERP_MODULES } from '../../config/schema.js';
 import { HubError } from '../../errors/hub-error.js';
+import { bulkReplayDeps, dryRun, parseReplayFilter, startRun } from '../../pipeline/bulk-replay.js';
 import { replayMessage } from '../../pipeline/replay.js';
+import type { ReplayRun } from '../../store/replay-runs.js';
 import type { HubQueues } from '../../queue/queues.js';
 import type { HubConfig } from '../../config/types.js';
 import type { Database } from '../../db/database.js';
@@ -18,7 +20,16 @@ import { requireRole, type AuthDeps } from '../middleware/auth.js';
 import { messageView } from './documents.js';
 
 
-/** Ops endpoints: find messages, see one whole, replay a failed one, queue and outbox figures. */
+/** A JSON body's fields, refusing unknown ones; no body is an empty one. */
+function bodyOf(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new HubError('HUB_ERR_BAD_REQUEST', 'The body must be a JSON object (Content-Type: application/json).');
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; this takes ${allowed.join(', ')}.`);
+  return body as Record<string, unknown>;
+}
+
+/** Ops endpoints: find messages, see one whole, replay one or many (bulk, by filter), queue and outbox figures. */
 export function opsRoutes(
   auth: AuthDeps,
   deps: { store: MessageStore; refusals: RefusalStore; db: Database; config: HubConfig; queues: HubQueues; adapters: AdapterRegistry; partners: readonly string[]; audit: AuditLog },
@@ -114,12 +125,92 @@ export function opsRoutes(
     res.json({ settings: { rawDays, recordDays, refusalDays, intervalMinutes, overrides }, lastRun: runs[0] ?? null, runs });
   });
 
-  router.post('/v1/ops/messages/:id/replay', async (req, res) => {
+  // Replay one message: a failed or stuck one; a delivered one only with {"force": true}.
+  router.post('/v1/ops/messages/:id/replay', express.json({ limit: '4kb' }), async (req, res) => {
     const id = String(req.params.id);
     if (!UUID_PATTERN.test(id)) throw new HubError('HUB_ERR_NOT_FOUND', `No message ${id}.`);
-    const { replays } = await replayMessage(id, req.principal!.id, { ...deps, stuckAfterMs: deps.config.pipeline.sweepAfterSeconds * 1000 });
-    await deps.audit.record({ event: 'message.replayed', actor: 'ops', address: req.ip, messageId: id, detail: `replay ${replays}` });
-    res.status(202).json({ id, status: 'accepted', replays, links: { self: `/v1/ops/messages/${id}` } });
+    const body = bodyOf(req.body, ['force']);
+    if (body.force !== undefined && typeof body.force !== 'boolean') throw new HubError('HUB_ERR_BAD_REQUEST', 'force must be true or false.');
+    const { replays, forced } = await replayMessage(id, req.principal!.id, { ...deps, stuckAfterMs: deps.config.pipeline.sweepAfterSeconds * 1000 }, { force: body.force === true });
+    await deps.audit.record({ event: 'message.replayed', actor: 'ops', address: req.ip, messageId: id, detail: `replay ${replays}${forced ? ' (forced)' : ''}` });
+    res.status(202).json({ id, status: 'accepted', replays, forced, links: { self: `/v1/ops/messages/${id}` } });
+  });
+
+  // Bulk replay: a dry run counts and shows what a filter selects and returns a token; the run takes the
+  // token, so it replays what was counted (never a larger set), in the background at a limited rate.
+  const bulk = bulkReplayDeps(deps.config, deps);
+  const filterContext = { partners: deps.partners, adapters: deps.config.adapters.map((a) => a.name) };
+  const runView = (run: ReplayRun) => ({
+    ...run,
+    remaining: run.state === 'running' ? run.expected - run.position : 0,
+    links: { self: `/v1/ops/replays/${run.id}`, stop: `/v1/ops/replays/${run.id}/stop`, messages: `/v1/ops/replays/${run.id}/messages` },
+  });
+  const runOr404 = async (id: string) => {
+    const run = UUID_PATTERN.test(id) ? await bulk.runs.get(id) : undefined;
+    if (!run) throw new HubError('HUB_ERR_NOT_FOUND', `No bulk replay run ${id}.`);
+    return run;
+  };
+
+  router.post('/v1/ops/replays/dry-run', express.json({ limit: '16kb' }), async (req, res) => {
+    const body = bodyOf(req.body, ['filter', 'force', 'sample']);
+    if (body.force !== undefined && typeof body.force !== 'boolean') throw new HubError('HUB_ERR_BAD_REQUEST', 'force must be true or false.');
+    const sample = body.sample === undefined ? 20 : body.sample;
+    if (!Number.isInteger(sample) || (sample as number) < 0 || (sample as number) > 1000) throw new HubError('HUB_ERR_BAD_REQUEST', 'sample must be an integer from 0 to 1000.');
+    const force = body.force === true;
+    const filter = parseReplayFilter(body.filter, force, filterContext);
+    const result = await dryRun(filter, force, sample as number, req.principal!.id, bulk);
+    res.json({ ...result, links: { start: { method: 'POST', href: '/v1/ops/replays', body: { token: result.token } } } });
+  });
+
+  router.post('/v1/ops/replays', express.json({ limit: '16kb' }), async (req, res) => {
+    const body = bodyOf(req.body, ['token', 'ratePerSecond']);
+    if (body.token === undefined) throw new HubError('HUB_ERR_BAD_REQUEST', 'A bulk replay starts from its dry run: POST /v1/ops/replays/dry-run with the filter, check the count and sample, then POST here {"token": <its token>}.');
+    const run = await startRun(body.token, body.ratePerSecond === undefined ? {} : { ratePerSecond: body.ratePerSecond as number }, req.principal!.id, bulk, filterContext);
+    res.status(202).location(`/v1/ops/replays/${run.id}`).json(runView(run));
+  });
+
+  router.get('/v1/ops/replays', async (req, res) => {
+    const unknown = Object.keys(req.query).filter((k) => k !== 'limit' && k !== 'before');
+    if (unknown.length) throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown query parameter(s) ${unknown.join(', ')}; this takes limit and before.`);
+    const limit = req.query.limit === undefined ? 50 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HubError('HUB_ERR_BAD_REQUEST', 'limit must be an integer from 1 to 500.');
+    const before = req.query.before === undefined ? undefined : String(req.query.before);
+    if (before !== undefined && !UUID_PATTERN.test(before)) throw new HubError('HUB_ERR_BAD_REQUEST', 'before must be a run id (the next.before of the previous page).');
+    const runs = await bulk.runs.list(limit, before);
+    const last = runs[runs.length - 1];
+    res.json({ count: runs.length, runs: runs.map(runView), ...(last && runs.length === limit ? { next: { before: last.id } } : {}) });
+  });
+
+  router.get('/v1/ops/replays/:id', async (req, res) => {
+    res.json(runView(await runOr404(String(req.params.id))));
+  });
+
+  // The messages of a run in the order it replays them, with each one's outcome (skipped ones say why).
+  router.get('/v1/ops/replays/:id/messages', async (req, res) => {
+    const run = await runOr404(String(req.params.id));
+    const unknown = Object.keys(req.query).filter((k) => !['outcome', 'after', 'limit'].includes(k));
+    if (unknown.length) throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown query parameter(s) ${unknown.join(', ')}; this takes outcome, after and limit.`);
+    const outcome = req.query.outcome === undefined ? undefined : String(req.query.outcome);
+    if (outcome !== undefined && !['replayed', 'skipped', 'pending'].includes(outcome)) throw new HubError('HUB_ERR_BAD_REQUEST', 'outcome must be replayed, skipped or pending.');
+    const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HubError('HUB_ERR_BAD_REQUEST', 'limit must be an integer from 1 to 1000.');
+    const after = req.query.after === undefined ? 0 : Number(req.query.after);
+    if (!Number.isInteger(after) || after < 0) throw new HubError('HUB_ERR_BAD_REQUEST', 'after must be a position (the next.after of the previous page).');
+    const items = await bulk.runs.items(run.id, { after, limit, ...(outcome ? { outcome: outcome as 'replayed' | 'skipped' | 'pending' } : {}) });
+    const last = items[items.length - 1];
+    res.json({ run: run.id, count: items.length, messages: items, ...(last && items.length === limit ? { next: { after: last.position } } : {}) });
+  });
+
+  // Stops a run; it returns once the message being replayed (if any) is done, with the final counts.
+  router.post('/v1/ops/replays/:id/stop', async (req, res) => {
+    const run = await runOr404(String(req.params.id));
+    const { run: stopped, changed } = await bulk.runs.stop(run.id, req.principal!.id);
+    if (!changed) {
+      if (stopped?.state === 'stopped') return res.json(runView(stopped));
+      throw new HubError('HUB_ERR_CONFLICT', `Bulk replay run ${run.id} is ${stopped?.state} already; only a running run can be stopped.`);
+    }
+    await deps.audit.record({ event: 'replay.stopped', actor: 'ops', address: req.ip, detail: `run ${run.id} stopped by ${req.principal!.id}: ${stopped!.replayed} replayed, ${stopped!.skipped} skipped of ${stopped!.expected}` });
+    res.json(runView(stopped!));
   });
 
   router.get('/v1/ops/audit', async (req, res) => {
