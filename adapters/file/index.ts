@@ -1,10 +1,7 @@
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLBuilder } from 'fast-xml-parser';
-import type { AdapterDefinition } from '../../src/adapters/contract.js';
-import { ERP_MODULES } from '../../src/config/schema.js';
-import type { CanonicalDocument } from '../../src/canonical/types.js';
-import { HubError } from '../../src/errors/hub-error.js';
+import { ERP_MODULES, throwIfAborted, unavailable, type AdapterDefinition, type CanonicalDocument } from 'b2b-hub/adapter-kit';
 
 /** Options of the file adapter. */
 export interface FileOptions {
@@ -72,6 +69,7 @@ const file: AdapterDefinition<FileOptions> = {
         const folder = path.join(root, doc.type);
         const base = `${doc.documentNumber.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}__${delivery.messageId}`;
         const jsonFile = path.join(folder, `${base}.json`);
+        throwIfAborted(delivery.signal, `file adapter ${ctx.name}`);
         try {
           await mkdir(folder, { recursive: true });
           if (options.xml) {
@@ -81,12 +79,19 @@ const file: AdapterDefinition<FileOptions> = {
           // The JSON file is written last: its presence means the delivery is complete.
           if (!(await exists(jsonFile))) await writeAtomically(jsonFile, JSON.stringify({ messageId: delivery.messageId, modules: delivery.modules, canonical: doc }, null, 2) + '\n');
         } catch (error) {
-          throw new HubError('HUB_ERR_ADAPTER_UNAVAILABLE', `file adapter ${ctx.name}: cannot write ${path.relative(ctx.rootDir, jsonFile)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+          throw unavailable(`file adapter ${ctx.name}: cannot write ${path.relative(ctx.rootDir, jsonFile)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
         }
         return { reference: path.relative(ctx.rootDir, jsonFile) };
       },
       async health() {
-        return { ok: true };
+        // Ready when the folder exists (or can be made) and is writable: what a delivery needs.
+        try {
+          await mkdir(root, { recursive: true });
+          await access(root, constants.W_OK);
+          return { ok: true, detail: path.relative(ctx.rootDir, root) || '.' };
+        } catch (error) {
+          return { ok: false, detail: `${path.relative(ctx.rootDir, root)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+        }
       },
       async close() {},
     };

@@ -1,5 +1,4 @@
-import type { AdapterDefinition } from '../../src/adapters/contract.js';
-import { ERP_MODULES } from '../../src/config/schema.js';
+import { ERP_MODULES, throwIfAborted, type AdapterDefinition } from 'b2b-hub/adapter-kit';
 import { OutboxStore } from './outbox-store.js';
 
 /** Options of the outbox adapter. */
@@ -29,6 +28,8 @@ const outbox: AdapterDefinition<OutboxOptions> = {
       async deliver(doc, delivery) {
         const ids: string[] = [];
         for (const module of delivery.modules) {
+          // Checked before each insert: an aborted delivery stops between rows; the retry adds only what is missing.
+          throwIfAborted(delivery.signal, `outbox ${ctx.name}`);
           const { id, created } = await store.put(delivery.messageId, module, doc);
           if (!created) ctx.logger.info({ messageId: delivery.messageId, outboxId: id }, 'outbox message already present; not added again');
           ids.push(id);
@@ -36,8 +37,12 @@ const outbox: AdapterDefinition<OutboxOptions> = {
         return { reference: ids.join(',') };
       },
       async health() {
-        await ctx.db.query('SELECT 1');
-        return { ok: true };
+        try {
+          await ctx.db.query('SELECT 1');
+          return { ok: true };
+        } catch (error) {
+          return { ok: false, detail: `PostgreSQL: ${(error as Error).message}` };
+        }
       },
       async close() {},
     };

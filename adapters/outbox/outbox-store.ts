@@ -1,7 +1,4 @@
-import type { PulledMessage, PullSource } from '../../src/adapters/contract.js';
-import type { CanonicalDocument } from '../../src/canonical/types.js';
-import type { ErpModule } from '../../src/config/types.js';
-import type { Database } from '../../src/db/database.js';
+import type { CanonicalDocument, Database, ErpModule, PulledMessage, PullSource } from 'b2b-hub/adapter-kit';
 
 /**
  * The outbox in PostgreSQL (table outbox): one row per (hub message, ERP module), identified by

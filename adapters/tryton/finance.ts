@@ -1,5 +1,4 @@
-import type { Invoice } from '../../src/canonical/types.js';
-import { HubError } from '../../src/errors/hub-error.js';
+import { HubError, type Invoice } from 'b2b-hub/adapter-kit';
 import { date, decimal } from './json-rpc-client.js';
 import { rejected } from './master-data.js';
 import type { PurchaseRow } from './procurement.js';

@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AdapterDefinition } from '../../src/adapters/contract.js';
-import type { CanonicalDocument } from '../../src/canonical/types.js';
-import { ERP_MODULES } from '../../src/config/schema.js';
-import { HubError } from '../../src/errors/hub-error.js';
+import { ERP_MODULES, HubError, type AdapterDefinition, type CanonicalDocument } from 'b2b-hub/adapter-kit';
 import { deliverSupplierInvoice } from './finance.js';
 import { deliverShipNotice } from './inventory.js';
 import { TrytonClient } from './json-rpc-client.js';

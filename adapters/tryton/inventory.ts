@@ -1,4 +1,4 @@
-import type { ShipNotice } from '../../src/canonical/types.js';
+import type { ShipNotice } from 'b2b-hub/adapter-kit';
 import { date, decimal } from './json-rpc-client.js';
 import { rejected } from './master-data.js';
 import type { PurchaseRow } from './procurement.js';

@@ -1,4 +1,4 @@
-import { HubError } from '../../src/errors/hub-error.js';
+import { HubError } from 'b2b-hub/adapter-kit';
 
 /** Connection settings of a Tryton JSON-RPC client. */
 export interface TrytonConnection {

@@ -1,4 +1,4 @@
-import { HubError } from '../../src/errors/hub-error.js';
+import { HubError } from 'b2b-hub/adapter-kit';
 import type { TrytonClient } from './json-rpc-client.js';
 
 /** A customer or supplier, with what Tryton's forms would fill in from it. */

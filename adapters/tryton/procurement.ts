@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { HubError } from '../../src/errors/hub-error.js';
+import { HubError } from 'b2b-hub/adapter-kit';
 import type { HandlerContext } from './sales.js';
 
 export interface PurchaseRow {

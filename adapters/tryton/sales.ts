@@ -1,5 +1,4 @@
-import type { Order } from '../../src/canonical/types.js';
-import { HubError } from '../../src/errors/hub-error.js';
+import { HubError, type Order } from 'b2b-hub/adapter-kit';
 import { decimal, type TrytonClient } from './json-rpc-client.js';
 import { rejected, type MasterData } from './master-data.js';
 

@@ -1,4 +1,4 @@
-import { HubError } from '../../src/errors/hub-error.js';
+import { HubError } from 'b2b-hub/adapter-kit';
 import type { HttpAnswer } from './http-call.js';
 
 /** How much of the target's answer goes into an error message (and so into the message history). */

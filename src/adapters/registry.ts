@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Ajv } from 'ajv';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { readSecretEnv } from '../config/load.js';
 import type { AdapterConfig, ErpModule, HubConfig } from '../config/types.js';
 import type { Database } from '../db/database.js';
 import { HubError } from '../errors/hub-error.js';
-import type { Adapter, AdapterDefinition, PullSource } from './contract.js';
+import type { Adapter, PullSource } from './contract.js';
+import { checkAdapterOptions, loadAdapterDefinition } from './loader.js';
 
 /** A configured, running adapter. */
 export interface AdapterInstance {
@@ -16,41 +13,26 @@ export interface AdapterInstance {
   readonly adapter: Adapter;
 }
 
-async function loadDefinition(adaptersDir: string, type: string): Promise<AdapterDefinition> {
-  const file = path.join(adaptersDir, type, 'index.js');
-  if (!existsSync(file)) throw new HubError('HUB_ERR_CONFIG', `adapter type "${type}": no ${path.join('adapters', type, 'index')} found`);
-  const mod = (await import(pathToFileURL(file).href)) as { default?: AdapterDefinition };
-  const def = mod.default;
-  if (!def || typeof def.create !== 'function' || def.name !== type) {
-    throw new HubError('HUB_ERR_CONFIG', `adapters/${type}/index must export default an adapter definition named "${type}"`);
-  }
-  return def;
-}
-
 /**
- * Loads every enabled adapter in the config from its folder under adapters/, checks its options against the
- * adapter's own schema (unknown keys are errors) and creates it. Nothing in the core names a concrete adapter.
+ * Loads every enabled adapter in the config (its folder under adapters/, or its `module:` path or npm package:
+ * src/adapters/loader.ts), checks its options against the adapter's own schema (unknown keys are errors) and
+ * creates it. Nothing in the core names a concrete adapter.
  */
 export class AdapterRegistry {
   private constructor(private readonly instances: Map<string, AdapterInstance>) {}
 
   static async create(config: HubConfig, deps: { redis: Redis; db: Database; logger: Logger }): Promise<AdapterRegistry> {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
     const instances = new Map<string, AdapterInstance>();
     try {
       for (const adapterConfig of config.adapters) {
         if (!adapterConfig.enabled) continue;
-        const def = await loadDefinition(config.paths.adapters, adapterConfig.type);
+        const where = { name: adapterConfig.name, rootDir: config.rootDir, adaptersDir: config.paths.adapters };
+        const def = await loadAdapterDefinition({ type: adapterConfig.type, module: adapterConfig.module }, where);
         const unsupported = adapterConfig.modules.filter((m) => !def.modules.includes(m));
         if (unsupported.length) {
           throw new HubError('HUB_ERR_CONFIG', `adapters.${adapterConfig.name}: type ${def.name} does not serve module(s) ${unsupported.join(', ')}`);
         }
-        const options = structuredClone(adapterConfig.options) as Record<string, unknown>;
-        const validate = ajv.compile({ ...def.configSchema, additionalProperties: false });
-        if (!validate(options)) {
-          const reasons = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`);
-          throw new HubError('HUB_ERR_CONFIG', `adapters.${adapterConfig.name}.options: ${reasons.join('; ')}`);
-        }
+        const options = checkAdapterOptions(def, adapterConfig.options, `adapters.${adapterConfig.name}.options`);
         const adapter = await def.create(options, {
           name: adapterConfig.name,
           logger: deps.logger.child({ adapter: adapterConfig.name }),
@@ -61,6 +43,10 @@ export class AdapterRegistry {
           varDir: config.paths.var,
           secret: (name) => readSecretEnv(process.env, name),
         });
+        if (typeof adapter?.deliver !== 'function' || typeof adapter.close !== 'function') {
+          await adapter?.close?.();
+          throw new HubError('HUB_ERR_CONFIG', `adapters.${adapterConfig.name}: create() of adapter ${def.name} returned no { deliver, close } functions (docs/adapter-kit.md)`);
+        }
         instances.set(adapterConfig.name, { config: adapterConfig, adapter });
       }
     } catch (error) {

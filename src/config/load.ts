@@ -125,8 +125,14 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
         },
       ]),
     ),
-    adapters: Object.entries(doc.adapters as Record<string, { type: string; modules: ErpModule[]; enabled: boolean; options: Record<string, unknown> }>).map(
-      ([name, a]) => ({ name, type: a.type, modules: a.modules, enabled: a.enabled, options: a.options }),
+    adapters: Object.entries(doc.adapters as Record<string, { type?: string; module?: string; modules: ErpModule[]; enabled: boolean; options: Record<string, unknown> }>).map(
+      ([name, a]) => {
+        if ((a.type === undefined) === (a.module === undefined)) {
+          throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: /adapters/${name} set exactly one of type (a folder under adapters/) and module (a path starting with ./ or an npm package name)`);
+        }
+        const source = a.type === undefined ? { module: a.module } : { type: a.type };
+        return { name, ...source, modules: a.modules, enabled: a.enabled, options: a.options };
+      },
     ),
     routes: doc.routes,
   };

@@ -200,9 +200,12 @@ export const CONFIG_SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['type', 'modules'],
+        required: ['modules'],
         properties: {
+          /** A folder under adapters/ (outbox, file, webhook, tryton); exactly one of type and module. */
           type: id,
+          /** Your own adapter: a path from the project root (./…, built .js file or folder) or an npm package name. */
+          module: { type: 'string', minLength: 1 },
           modules: moduleList,
           enabled: { type: 'boolean', default: true },
           options: { type: 'object', default: {} },

@@ -40,8 +40,10 @@ export interface RateLimit {
 /** One configured adapter instance. */
 export interface AdapterConfig {
   readonly name: string;
-  /** Folder under adapters/ holding the adapter's definition. */
-  readonly type: string;
+  /** Folder under adapters/ holding the adapter's definition (exactly one of type and module is set). */
+  readonly type?: string;
+  /** A path from the project root (./…) or an npm package name whose default export is the definition. */
+  readonly module?: string;
   readonly modules: readonly ErpModule[];
   readonly enabled: boolean;
   readonly options: Readonly<Record<string, unknown>>;
