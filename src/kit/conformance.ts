@@ -4,7 +4,7 @@
  * script); docs/adapter-kit.md says what each check means and how to run it.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -156,6 +156,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     return { adapter: String((options.definition as { name?: unknown } | null)?.name ?? '?'), passed: false, checks };
   }
   const modules = options.modules ?? [...definition.modules];
+  // A var/ of the suite's own, removed at the end, unless the author gives one.
+  const ownVarDir = options.context?.varDir === undefined ? mkdtempSync(path.join(tmpdir(), 'hub-conformance-')) : undefined;
   const documentFor = options.document ?? sampleOrder;
   const context: AdapterContext = {
     name,
@@ -164,7 +166,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     redis: missing('redis'),
     keyPrefix: `conformance:${randomUUID()}`,
     rootDir: process.cwd(),
-    varDir: mkdtempSync(path.join(tmpdir(), 'hub-conformance-')),
+    varDir: ownVarDir ?? '',
     secret: (secretName) => readSecretEnv(process.env, secretName),
     ...options.context,
   };
@@ -241,6 +243,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   });
   if (!adapter) {
     for (const check of CONFORMANCE_CHECKS.slice(1)) record(check, 'skipped', 'create() failed');
+    if (ownVarDir) rmSync(ownVarDir, { recursive: true, force: true });
     return { adapter: definition.name, passed: false, checks };
   }
   const main = adapter;
@@ -373,6 +376,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     return `${instances.length} instance(s) closed twice each`;
   });
 
+  if (ownVarDir) rmSync(ownVarDir, { recursive: true, force: true });
   return { adapter: definition.name, passed: checks.every((c) => c.status !== 'failed'), checks };
 }
 
