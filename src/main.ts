@@ -42,7 +42,7 @@ export interface HubOptions {
   /** Run the transform and deliver workers in this process. */
   workers: boolean;
   logger?: Logger;
-  /** Interval of the sweeper that queues stalled work again from PostgreSQL; 0 disables it. */
+  /** Interval of the sweeper that queues stalled work again from PostgreSQL (default pipeline.sweepIntervalSeconds); 0 disables it. */
   sweepIntervalMs?: number;
   /** Run the retention job on its schedule (retention.intervalMinutes) in this process; default: with workers. */
   retention?: boolean;
@@ -179,7 +179,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       // period it lets go of them, and BullMQ or the sweeper hands them out again: the delivery record and the
       // idempotency key prevent a second effect).
       closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
-      const sweepMs = options.sweepIntervalMs ?? 30_000;
+      const sweepMs = options.sweepIntervalMs ?? config.pipeline.sweepIntervalSeconds * 1000;
       if (sweepMs > 0) {
         // One sweep at a time in a process: a slow one (a loaded machine, a big backlog) is not overtaken by the next.
         let sweeping = false;

@@ -165,6 +165,8 @@ export const CONFIG_SCHEMA = {
         bulkReplayPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 10000, default: 10 },
         /** The most messages one bulk replay run may take (a larger selection must be narrowed). */
         bulkReplayMaxMessages: { type: 'integer', minimum: 1, maximum: 10000000, default: 100000 },
+        /** How often each worker process runs the sweeper (0: never; one sweep at a time across processes). */
+        sweepIntervalSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 30 },
       },
       default: {},
     },

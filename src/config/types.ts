@@ -96,6 +96,7 @@ export interface HubConfig {
     readonly bulkReplayPerSecond: number;
     /** The most messages one bulk replay run may take. */
     readonly bulkReplayMaxMessages: number;
+    readonly sweepIntervalSeconds: number;
     readonly lockSeconds: number;
   };
   readonly partners: Readonly<Record<string, PartnerConfig>>;

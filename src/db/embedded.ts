@@ -100,6 +100,9 @@ export async function resolveDatabaseUrl(configured: string | undefined, varDir:
     chmodSync(varDir, 0o711);
     if (run('test', ['-w', pgDir], asUser).status !== 0) {
       pgDir = `/var/lib/b2b-hub/pg-${createHash('sha256').update(path.resolve(varDir)).digest('hex').slice(0, 12)}`;
+      // Its parent must let the postgres user through (0711: no listing), or the fallback fails the same way.
+      mkdirSync('/var/lib/b2b-hub', { recursive: true, mode: 0o711 });
+      chmodSync('/var/lib/b2b-hub', 0o711);
       logger.warn({ varDir, pgDir }, 'the postgres user cannot reach var/pg (a parent folder is closed to other users); the private PostgreSQL lives in /var/lib/b2b-hub instead');
       prepare(pgDir);
     }

@@ -13,31 +13,38 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * A redis-server of the test's own (no persistence, 127.0.0.1, a free port), for tests that wipe, stop or kill
- * Redis without touching the machine's.
+ * A redis-server of the test's own (127.0.0.1, a free port), for tests that wipe, stop or kill Redis without
+ * touching the machine's. No persistence by default (a restart starts empty); with `appendOnlyDir`, an
+ * append-only file fsynced every second, as ops would run it (a clean stop keeps everything, SIGKILL loses up
+ * to the last second).
  */
 export class PrivateRedis {
   private child?: ChildProcess;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly appendOnlyDir?: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  static async start(options: { appendOnlyDir?: string } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), options.appendOnlyDir);
     await redis.restart();
     return redis;
   }
 
-  /** Starts (again) on the same port, empty. */
+  /** Starts (again) on the same port: empty, or with what its append-only file kept. */
   async restart(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = this.appendOnlyDir ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', this.appendOnlyDir] : ['--appendonly', 'no'];
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       client.on('error', () => {});
       try {
         await client.connect();
+        // While it loads its append-only file it answers LOADING: not up yet.
         if ((await client.ping()) === 'PONG') return;
       } catch {
         /* not up yet */
