@@ -11,4 +11,5 @@ if kill "$pid" 2>/dev/null; then
   if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
   erp_log "Tryton (pid $pid) stopped"
 fi
-rm -f "$pid_file"
+# Only our pid's file: a server started meanwhile by another run has written its own, which must stay.
+if [ "$(cat "$pid_file" 2>/dev/null)" = "$pid" ]; then rm -f "$pid_file"; fi

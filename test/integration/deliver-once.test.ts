@@ -35,4 +35,25 @@ describe('deliver once: the delivery record is checked before the adapter is cal
     await deliverMessage(id, 'outbox', { attempt: 1, last: false, signal: new AbortController().signal }, { store: t.hub.store, adapters: counting, logger: t.hub.logger });
     expect(calls).to.equal(1);
   });
+
+  it('a store outage on the last attempt (the outbox adapter losing PostgreSQL) fails nothing: the delivery stays pending for the sweeper', async () => {
+    const order = goldenFixtures(['ubl-order']).find((f) => f.name === 'ubl-order-2.1-example.xml')!;
+    const body = order.bytes.toString('utf8').replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>STORE-OUTAGE-${Date.now()}</cbc:ID>`);
+    const id = (await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.acme, body })).body.id as string;
+    expect((await waitForStatus(t, id)).status).to.equal('delivered');
+    await t.hub.db.query("UPDATE messages SET status = 'processing' WHERE id = $1", [id]);
+    await t.hub.db.query("UPDATE deliveries SET status = 'pending' WHERE message_id = $1 AND adapter = 'outbox'", [id]);
+    // What pg throws while the server restarts (57P01 admin_shutdown); by the catch, PostgreSQL answers again.
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const failing = {
+      get: () => ({ config: { name: 'outbox' }, adapter: { deliver: async () => Promise.reject(shutdown), close: async () => {} } }),
+    } as unknown as AdapterRegistry;
+    let thrown: unknown;
+    await deliverMessage(id, 'outbox', { attempt: 8, last: true, signal: new AbortController().signal }, { store: t.hub.store, adapters: failing, logger: t.hub.logger }).catch((e) => (thrown = e));
+    expect(thrown, 'the error goes back to BullMQ').to.equal(shutdown);
+    const record = await t.hub.store.get(id);
+    expect(record!.status, 'status').to.equal('processing');
+    expect(record!.error).to.equal(undefined);
+    expect((await t.hub.store.delivery(id, 'outbox'))!.status).to.equal('pending');
+  });
 });

@@ -41,12 +41,12 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
   }
 
   /** Takes the job of this id as a worker would, and fails it the way BullMQ fails a job that stalled too often. */
-  async function failQueuedJob(jobId: string): Promise<void> {
-    const worker = new Worker(QUEUE_NAMES.transform, null, { connection: connectionOptions(intake.hub.redisUrl), prefix: bullPrefix(intake.hub.config), autorun: false });
+  async function failQueuedJob(jobId: string | string[], queue: string = QUEUE_NAMES.transform): Promise<void> {
+    const worker = new Worker(queue, null, { connection: connectionOptions(intake.hub.redisUrl), prefix: bullPrefix(intake.hub.config), autorun: false });
     try {
-      const token = `dying-${jobId}`;
+      const token = `dying-${String(jobId)}`;
       const job = await worker.getNextJob(token, { block: false });
-      expect(job?.id, 'the job taken').to.equal(jobId);
+      expect(job?.id, 'the job taken').to.be.oneOf(Array.isArray(jobId) ? jobId : [jobId]);
       await job!.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), token, false);
       expect(await job!.getState()).to.equal('failed');
     } finally {
@@ -65,6 +65,33 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
       const done = await waitForStatus(intake, id);
       expect(done.status).to.equal('delivered');
       expect(done.history.map((h: any) => h.step)).to.include('requeued');
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('a delivery job BullMQ failed is replaced by the sweeper, and the message is delivered once to each adapter', async () => {
+    const body = order.bytes.toString('utf8').replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>LOST-DELIVERY-${Date.now()}</cbc:ID>`);
+    const id = (await call(intake.url, 'POST', '/v1/documents', { key: intake.keys.partners.acme, body })).body.id as string;
+    // The transform runs (here, in the test, in place of its queued job) and queues one deliver job per routed adapter ...
+    await (await intake.hub.queues.transform.getJob(id))!.remove();
+    const router = new Router(intake.hub.config, intake.hub.adapters);
+    await transformMessage(id, { attempt: 1, last: false, signal: new AbortController().signal }, { store: intake.hub.store, mappings: intake.hub.mappings, router, queues: intake.hub.queues, logger: intake.hub.logger });
+    const adapters = Object.keys((await intake.hub.store.get(id))!.routes ?? {}).sort();
+    expect(adapters.length, 'routed adapters').to.be.above(0);
+    // ... whose workers die on them twice: BullMQ fails them, no hub code runs.
+    const jobs = adapters.map((adapter) => `${id}.${adapter}`);
+    for (let i = 0; i < jobs.length; i++) await failQueuedJob(jobs, QUEUE_NAMES.deliver);
+    const result = await sweep();
+    expect(result.deliveries, 'deliveries queued again').to.equal(adapters.length);
+    for (const adapter of adapters) expect(await (await intake.hub.queues.deliver.getJob(`${id}.${adapter}`))!.getState()).to.equal('waiting');
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    try {
+      const done = await waitForStatus(intake, id);
+      expect(done.status).to.equal('delivered');
+      const delivered = done.history.filter((h: any) => h.step === 'delivered').map((h: any) => h.adapter).sort();
+      expect(delivered, 'one delivery per adapter').to.deep.equal(adapters);
+      expect(done.history.filter((h: any) => h.step === 'requeued').map((h: any) => h.adapter).sort()).to.deep.equal(adapters);
     } finally {
       await workers.close();
     }
