@@ -28,6 +28,16 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
   });
   after(async () => intake?.close());
 
+  /** Real workers on the intake's queues and schema, until the message is final; its tracking view. */
+  async function finishedByWorkers(id: string): Promise<any> {
+    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
+    try {
+      return await waitForStatus(intake, id);
+    } finally {
+      await workers.close();
+    }
+  }
+
   const sweep = (maxRequeues = 8) => requeueStalled({ store: intake.hub.store, queues: intake.hub.queues, logger: intake.hub.logger }, 0, maxRequeues);
 
   /** A stored message in processing whose transform job BullMQ failed after a stall. */
@@ -60,14 +70,9 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
     expect(result.transforms).to.equal(1);
     const job = await intake.hub.queues.transform.getJob(id);
     expect(await job!.getState()).to.equal('waiting');
-    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
-    try {
-      const done = await waitForStatus(intake, id);
-      expect(done.status).to.equal('delivered');
-      expect(done.history.map((h: any) => h.step)).to.include('requeued');
-    } finally {
-      await workers.close();
-    }
+    const done = await finishedByWorkers(id);
+    expect(done.status).to.equal('delivered');
+    expect(done.history.map((h: any) => h.step)).to.include('requeued');
   });
 
   it('a delivery job BullMQ failed is replaced by the sweeper, and the message is delivered once to each adapter', async () => {
@@ -85,16 +90,11 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
     const result = await sweep();
     expect(result.deliveries, 'deliveries queued again').to.equal(adapters.length);
     for (const adapter of adapters) expect(await (await intake.hub.queues.deliver.getJob(`${id}.${adapter}`))!.getState()).to.equal('waiting');
-    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
-    try {
-      const done = await waitForStatus(intake, id);
-      expect(done.status).to.equal('delivered');
-      const delivered = done.history.filter((h: any) => h.step === 'delivered').map((h: any) => h.adapter).sort();
-      expect(delivered, 'one delivery per adapter').to.deep.equal(adapters);
-      expect(done.history.filter((h: any) => h.step === 'requeued').map((h: any) => h.adapter).sort()).to.deep.equal(adapters);
-    } finally {
-      await workers.close();
-    }
+    const done = await finishedByWorkers(id);
+    expect(done.status).to.equal('delivered');
+    const delivered = done.history.filter((h: any) => h.step === 'delivered').map((h: any) => h.adapter).sort();
+    expect(delivered, 'one delivery per adapter').to.deep.equal(adapters);
+    expect(done.history.filter((h: any) => h.step === 'requeued').map((h: any) => h.adapter).sort()).to.deep.equal(adapters);
   });
 
   it('a message whose work is lost again and again is failed with HUB_ERR_PROCESSING_LOST, and replay brings it through', async () => {
@@ -110,12 +110,7 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
     expect(failed.body.error.message).to.contain('queued again 2 times');
     const replay = await call(intake.url, 'POST', `/v1/ops/messages/${id}/replay`, { key: intake.keys.ops });
     expect(replay.status).to.equal(202);
-    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
-    try {
-      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
-    } finally {
-      await workers.close();
-    }
+    expect((await finishedByWorkers(id)).status).to.equal('delivered');
   });
 
   it('replay takes a message stuck in processing past the bound, and refuses one that is merely busy', async () => {
@@ -126,12 +121,7 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
     await intake.hub.db.query("UPDATE messages SET updated_at = now() - interval '1 hour' WHERE id = $1", [id]);
     const replay = await call(intake.url, 'POST', `/v1/ops/messages/${id}/replay`, { key: intake.keys.ops });
     expect(replay.status, JSON.stringify(replay.body)).to.equal(202);
-    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
-    try {
-      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
-    } finally {
-      await workers.close();
-    }
+    expect((await finishedByWorkers(id)).status).to.equal('delivered');
   });
 
   it('completes a message whose deliveries were all recorded but whose status was not (a crash between the two)', async () => {
@@ -164,11 +154,6 @@ describe('lost jobs: work BullMQ gave up on is retried or failed with the reason
     expect(record!.error).to.equal(undefined);
     // Once the stores are back it goes through (its first job still waits; the sweeper would queue it otherwise).
     await sweep();
-    const workers = await startTestHub({ prefix: intake.prefix, varDir: intake.varDir, server: false, workers: true, keep: true });
-    try {
-      expect((await waitForStatus(intake, id)).status).to.equal('delivered');
-    } finally {
-      await workers.close();
-    }
+    expect((await finishedByWorkers(id)).status).to.equal('delivered');
   });
 });
