@@ -112,7 +112,7 @@ export const GUARANTEES: Guarantee[] = [
     name: 'bad data is not retried: non-retryable errors fail at once',
     file: 'src/queue/workers.ts',
     find: 'if (isHubErrorLike(error) && !error.retryable) throw new UnrecoverableError',
-    replace: 'if (isHubErrorLike(error) && !error.retryable && false) throw new UnrecoverableError',
+    replace: 'if (isHubErrorLike(error) && !error.retryable && Date.now() < 0) throw new UnrecoverableError',
     tests: ['failures-and-replay'],
   },
   {
