@@ -5,6 +5,7 @@
  * for it there: at least one must fail. A guarantee whose tests all stay green is reported, and the command
  * exits 1.
  *
+ * It tests what is committed (git archive HEAD); `--worktree` copies the checkout as it is instead.
  * `--only <fragment>` runs the guarantees whose name contains it; `--list` prints them.
  */
 import { spawnSync } from 'node:child_process';
@@ -155,7 +156,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, list: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, list: { type: 'boolean', default: false }, worktree: { type: 'boolean', default: false } } });
   const chosen = GUARANTEES.filter((g) => !values.only || g.name.includes(values.only));
   if (values.list) {
     for (const g of chosen) console.log(`${g.name}\n  ${g.file}: ${g.find}\n  tests: ${g.tests.join(', ')}`);
@@ -175,7 +176,13 @@ async function main(): Promise<void> {
   for (const g of chosen) {
     const copy = mkdtempSync(path.join(tmpdir(), 'hub-guarantee-'));
     try {
-      for (const entry of COPIED) if (existsSync(path.join(root, entry))) cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+      if (values.worktree || !existsSync(path.join(root, '.git'))) {
+        for (const entry of COPIED) if (existsSync(path.join(root, entry))) cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+      } else {
+        // What is committed: uncommitted work in the checkout (yours or a colleague's) neither helps nor breaks it.
+        const archive = spawnSync('sh', ['-c', `git -C '${root}' archive HEAD ${COPIED.join(' ')} | tar -x -C '${copy}'`], { encoding: 'utf8' });
+        if (archive.status !== 0) throw new Error(`git archive failed: ${archive.stderr}`);
+      }
       symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
       const file = path.join(copy, g.file);
       const text = readFileSync(file, 'utf8');
