@@ -86,6 +86,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'hub-chaos-'));
   // The private PostgreSQL runs as the postgres user when this runs as root: it must get through to stores/.
+  mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o711);
   mkdirSync(path.join(dir, 'var'), { recursive: true });
   const postgres = await PrivatePostgres.start(path.join(dir, 'stores'));
