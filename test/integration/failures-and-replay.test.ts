@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
+import { call, startTestHub, waitFor, waitForStatus, type TestHub } from '../helpers/test-hub.js';
 import { goldenFixtures } from '../helpers/fixtures.js';
 
 describe('failures, retries and replay', function () {
@@ -79,6 +79,14 @@ describe('failures, retries and replay', function () {
       expect(failed.error.message).to.contain(posted.body.documentNumber);
       expect(failed.error.message).not.to.match(/\bat .*\.js:\d+/);
       expect(failed.history.filter((h: any) => h.step === 'transform')).to.have.length(1);
+      // Not retried: the job itself fails on its first attempt (a retry would run the step again, only to find
+      // the message failed, and leave the job completed after pipeline.attempts tries).
+      const job = await waitFor(async () => {
+        const j = await t.hub.queues.transform.getJob(posted.body.id);
+        const state = await j?.getState();
+        return state === 'failed' || state === 'completed' ? { state, attemptsMade: j!.attemptsMade } : undefined;
+      }, 'the transform job to settle');
+      expect(job).to.deep.equal({ state: 'failed', attemptsMade: 1 });
       // The partner learns what is wrong (the field, the item), never the hub's file names.
       const own = await call(t.url, 'GET', `/v1/documents/${posted.body.id}`, { key: t.keys.partners.acme });
       expect(own.body.error.code).to.equal('HUB_ERR_LOOKUP_MISSING');
