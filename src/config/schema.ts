@@ -100,6 +100,8 @@ export const CONFIG_SCHEMA = {
         poolSize: { type: 'integer', minimum: 2, maximum: 200, default: 10 },
         statementTimeoutMs: { type: 'integer', minimum: 100, default: 60000 },
         connectTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
+        /** More requests than this waiting for a connection: new posts are answered 503 HUB_ERR_OVERLOADED at once. */
+        maxWaiting: { type: 'integer', minimum: 1, maximum: 100000, default: 50 },
       },
       default: {},
     },

@@ -76,7 +76,7 @@ export interface HubConfig {
   /** url undefined: find or start a local Redis (see redis/connect). */
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** url undefined: a private PostgreSQL under var/pg (see db/embedded). */
-  readonly database: { readonly url?: string; readonly schema: string; readonly poolSize: number; readonly statementTimeoutMs: number; readonly connectTimeoutMs: number };
+  readonly database: { readonly url?: string; readonly schema: string; readonly poolSize: number; readonly statementTimeoutMs: number; readonly connectTimeoutMs: number; readonly maxWaiting: number };
   readonly retention: {
     readonly rawDays: number;
     readonly recordDays: number;

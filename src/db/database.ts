@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /** How long to wait for a connection (PostgreSQL down: a 503 quickly rather than a hang). */
   connectTimeoutMs?: number;
+  /** More requests than this waiting for a free connection: the pool is overloaded (see overloaded()). */
+  maxWaiting?: number;
   applicationName?: string;
 }
 
@@ -39,10 +41,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export class Database {
   readonly pool: pg.Pool;
   readonly schema: string;
+  readonly maxWaiting: number;
 
   constructor(options: DatabaseOptions) {
     if (!SCHEMA_PATTERN.test(options.schema)) throw new HubError('HUB_ERR_CONFIG', `database.schema "${options.schema}" must be a lower-case identifier (letters, digits, _)`);
     this.schema = options.schema;
+    this.maxWaiting = options.maxWaiting ?? 50;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -75,6 +79,14 @@ export class Database {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Every connection is busy and more than `maxWaiting` requests already wait for one: a new request would wait
+   * up to the connect timeout, and its client might give up first not knowing whether its document was stored.
+   */
+  overloaded(): boolean {
+    return this.pool.waitingCount > this.maxWaiting;
   }
 
   async close(): Promise<void> {

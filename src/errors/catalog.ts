@@ -71,6 +71,7 @@ export const ERROR_CATALOG = {
   HUB_ERR_SHUTTING_DOWN: { status: 503, retryable: true, title: 'Hub shutting down' },
   /** PostgreSQL, Redis or another dependency of the hub itself is unreachable. */
   HUB_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, title: 'Storage unavailable' },
+  HUB_ERR_OVERLOADED: { status: 503, retryable: true, title: 'Hub at capacity' },
   /** An unexpected bug; details are logged, never returned. */
   HUB_ERR_INTERNAL: { status: 500, retryable: true, title: 'Internal error' },
 } as const satisfies Record<string, ErrorSpec>;

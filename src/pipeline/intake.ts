@@ -48,6 +48,11 @@ export function partnerFormats(partner: PartnerConfig, mappings: MappingRegistry
  * (HUB_ERR_DOCUMENT_CONFLICT) unless the partner accepts revisions.
  */
 export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps: IntakeDeps, meta: { contentType?: string } = {}): Promise<IntakeResult> {
+  // Shed load before any work when PostgreSQL connections are short: a 503 now, certain that nothing was
+  // stored, beats an answer after the pool's connect timeout that the partner may have given up waiting for.
+  if (deps.store.overloaded()) {
+    throw new HubError('HUB_ERR_OVERLOADED', 'The hub is at capacity right now and did not look at this document; nothing was stored. Send it again after the Retry-After delay.');
+  }
   decodeXml(body); // an encoding the workers could not read is refused now, not after the 202
   const { format, documentNumber, senderIds } = inspectDocument(body, partnerFormats(partner, deps.mappings), deps.xsd, deps.limits);
   const sendingParty = senderIds.find((id) => partner.partyIds.includes(id));

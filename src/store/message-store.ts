@@ -219,6 +219,11 @@ export function timeAndCursorConditions(q: { from?: string; to?: string; cursor?
 export class MessageStore {
   constructor(readonly db: Database) {}
 
+  /** Too many requests of this process already wait for a PostgreSQL connection (database.maxWaiting). */
+  overloaded(): boolean {
+    return this.db.overloaded();
+  }
+
   /**
    * Stores a new document in one transaction, or says what it duplicates. With `revisions`, the same number
    * with new content is accepted as the next revision (linked to the first) instead of a conflict.

@@ -140,6 +140,13 @@ export const GUARANTEES: Guarantee[] = [
     tests: ['outage'],
   },
   {
+    name: 'an intake short of PostgreSQL connections answers 503 at once, storing nothing',
+    file: 'src/pipeline/intake.ts',
+    find: '  if (deps.store.overloaded()) {',
+    replace: '  if (deps.store.overloaded() && Date.now() < 0) {',
+    tests: ['overload'],
+  },
+  {
     name: 'a draining process answers 503 to new requests',
     file: 'src/http/app.ts',
     find: "if (!lifecycle.draining || req.path === '/healthz') {",

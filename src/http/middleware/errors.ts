@@ -28,6 +28,9 @@ export function problemHandler(logger: Logger) {
     if (storeDown) {
       logger.error({ err: error, url: req.originalUrl }, 'store unavailable');
       res.set('Retry-After', '5');
+    } else if (hubError.code === 'HUB_ERR_OVERLOADED') {
+      logger.warn({ url: req.originalUrl }, 'overloaded: request refused before any work');
+      res.set('Retry-After', '2');
     } else if (unexpected) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unexpected error');
     if (hubError.status >= 500 && error instanceof HubError) logger.error({ err: error }, 'request failed');
     const originalId = typeof hubError.details.originalId === 'string' ? hubError.details.originalId : undefined;
