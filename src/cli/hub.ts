@@ -12,6 +12,7 @@ import { migrate } from '../db/migrate.js';
 import { AuditLog } from '../store/audit-log.js';
 import { retentionRuns, scheduledRetention } from '../store/retention.js';
 import { OfflineMapper, runMappingFixtures } from './offline.js';
+import { usersCommand, UsersCommandError, USERS_USAGE } from './users.js';
 
 const USAGE = `Usage: hub <command> [options]
 
@@ -28,6 +29,7 @@ Commands:
   db migrate                apply the schema migrations (the hub also does at start, under a lock)
   db retention              run the retention job once now and print what it removed
   db url                    print the database URL in use (starts the private PostgreSQL when none is set)
+${USERS_USAGE}
 
 Environment: HUB_CONFIG (default config/hub.yaml), PORT, HOST, DATABASE_URL, HUB_DB_SCHEMA, REDIS_URL, HUB_KEY_PREFIX,
 HUB_VAR_DIR, LOG_LEVEL.`;
@@ -203,6 +205,11 @@ async function main(argv: string[]): Promise<void> {
       return keys(rest);
     case 'db':
       return dbCommand(rest);
+    case 'users':
+      return usersCommand(rest, loadConfig(), createLogger({ level: process.env.LOG_LEVEL ?? 'warn' })).catch((error) => {
+        if (error instanceof UsersCommandError) fail(error.message, error.exitCode);
+        throw error;
+      });
     case undefined:
     case 'help':
     case '--help':

@@ -102,6 +102,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     limits: { ...doc.limits },
     rateLimits: { ...doc.rateLimits },
     security: { ...doc.security },
+    console: { ...doc.console, signInFailures: { ...doc.console.signInFailures } },
     redis: { url: readSecretEnv(env, 'REDIS_URL') ?? doc.redis.url, keyPrefix: env.HUB_KEY_PREFIX ?? doc.redis.keyPrefix },
     database: { ...doc.database, url: readSecretEnv(env, 'DATABASE_URL') ?? doc.database.url, schema },
     retention: { ...doc.retention },

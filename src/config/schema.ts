@@ -80,6 +80,27 @@ export const CONFIG_SCHEMA = {
       },
       default: {},
     },
+    console: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** Minutes a console session lasts from sign-in, however busy. */
+        sessionMinutes: { type: 'integer', minimum: 5, maximum: 10080, default: 480 },
+        /** Minutes without a request after which a console session ends. */
+        idleMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: 60 },
+        /** Failed console sign-ins allowed per user name and per client address in a window (then refused until it ends). */
+        signInFailures: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            perUser: { $ref: '#/$defs/rateLimit', default: { limit: 5, windowSeconds: 900 } },
+            perAddress: { $ref: '#/$defs/rateLimit', default: { limit: 20, windowSeconds: 900 } },
+          },
+          default: {},
+        },
+      },
+      default: {},
+    },
     redis: {
       type: 'object',
       additionalProperties: false,

@@ -73,6 +73,12 @@ export interface HubConfig {
   readonly limits: XmlLimits;
   readonly rateLimits: { readonly perPartner: RateLimit; readonly perAddress: RateLimit };
   readonly security: { readonly signatureWindowSeconds: number };
+  /** The console at /console (src/console/): session lifetimes and the limit of failed sign-ins. */
+  readonly console: {
+    readonly sessionMinutes: number;
+    readonly idleMinutes: number;
+    readonly signInFailures: { readonly perUser: RateLimit; readonly perAddress: RateLimit };
+  };
   /** url undefined: find or start a local Redis (see redis/connect). */
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** url undefined: a private PostgreSQL under var/pg (see db/embedded). */

@@ -15,6 +15,7 @@ import { RateLimiter, securityHeaders, SignatureVerifier } from './middleware/se
 import { documentRoutes } from './routes/documents.js';
 import { erpRoutes } from './routes/erp.js';
 import { opsRoutes } from './routes/ops.js';
+import { consoleRouter } from '../console/router.js';
 
 export interface AppDeps extends IntakeDeps {
   config: HubConfig;
@@ -100,6 +101,7 @@ export function buildApp(deps: AppDeps): Express {
 
   const signatures = new SignatureVerifier(deps.redis, config.redis.keyPrefix, config.security.signatureWindowSeconds);
   app.use(documentRoutes(config, { ...deps, auth, rateLimiter, signatures }));
+  app.use('/console', consoleRouter({ config, db: deps.db, redis: deps.redis, audit: deps.audit, logger: deps.logger }));
   app.use(erpRoutes(auth, deps.adapters));
   app.use(opsRoutes(auth, { store: deps.store, refusals: deps.refusals, db: deps.db, config, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
   app.use(notFound);

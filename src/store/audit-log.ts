@@ -17,7 +17,13 @@ export type AuditEvent =
   | 'replay.finished'
   | 'credential.created'
   | 'credential.rotated'
-  | 'credential.revoked';
+  | 'credential.revoked'
+  | 'console.signin'
+  | 'console.signin.failed'
+  | 'console.signout'
+  | 'console.user.added'
+  | 'console.user.password-changed'
+  | 'console.user.removed';
 
 export interface AuditEntry {
   /** Time-ordered, usable as a cursor. */
@@ -56,7 +62,7 @@ export class AuditLog {
   ) {}
 
   async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    const level = entry.event.startsWith('credential.') || entry.event.startsWith('replay.') || entry.event === 'message.replayed' ? 'info' : 'warn';
+    const level = entry.event.startsWith('credential.') || entry.event.startsWith('replay.') || entry.event === 'message.replayed' || (entry.event.startsWith('console.') && entry.event !== 'console.signin.failed') ? 'info' : 'warn';
     this.logger[level]({ audit: entry.event, actor: entry.actor, address: entry.address, messageId: entry.messageId, code: entry.code }, `audit: ${entry.event}${entry.detail ? ` (${entry.detail})` : ''}`);
     try {
       await this.db.query('INSERT INTO audit_log (at, event, actor, address, message_id, code, detail) VALUES (now(), $1, $2, $3, $4, $5, $6)', [
