@@ -9,6 +9,8 @@ import { CredentialStore } from './auth/credentials.js';
 import type { HubConfig } from './config/types.js';
 import { HubError } from './errors/hub-error.js';
 import { buildApp } from './http/app.js';
+import { metricsApp } from './http/routes/metrics.js';
+import { HubMetrics, readOutboxCounts } from './metrics.js';
 import { loadMappings, type MappingRegistry } from './mapping/registry.js';
 import { deliverMessage } from './pipeline/deliver.js';
 import { BulkReplayRunner, bulkReplayDeps } from './pipeline/bulk-replay.js';
@@ -63,6 +65,10 @@ export interface Hub {
   queues: HubQueues;
   mappings: MappingRegistry;
   adapters: AdapterRegistry;
+  /** This process's Prometheus metrics (its own registry), served at /metrics. */
+  metrics: HubMetrics;
+  /** The address of the /metrics listener of a process without the HTTP API (metrics.port), when one runs. */
+  metricsUrl?: string;
   app?: Express;
   server?: Server;
   workers: Worker[];
@@ -115,7 +121,8 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
   // Every process migrates at start; the advisory lock makes the ones that start together wait their turn.
   const { applied } = await migrate(databaseUrl, config.database.schema);
   if (applied.length) logger.info({ applied, schema: config.database.schema }, 'database migrated');
-  const db = new Database({ ...config.database, url: databaseUrl, applicationName: `b2b-hub${options.server ? '' : ' worker'}` });
+  const metrics = new HubMetrics();
+  const db = new Database({ ...config.database, url: databaseUrl, applicationName: `b2b-hub${options.server ? '' : ' worker'}`, observe: metrics.storeQuery });
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const graceMs = config.server.shutdownGraceSeconds * 1000;
@@ -146,6 +153,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const adapters = await AdapterRegistry.create(config, { redis, db, logger });
     closers.push(() => adapters.close());
     const router = new Router(config, adapters);
+    metrics.watch({ queueCounts: () => queues.counts(), outboxCounts: () => readOutboxCounts(db) });
     const shutdown = async () => {
       lifecycle.draining = true;
       const started = Date.now();
@@ -163,15 +171,15 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       logger.info({ ms: Date.now() - started, cutOff: lifecycle.inFlight }, 'drained');
       await close();
     };
-    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, workers: [], lifecycle, close, shutdown };
+    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, metrics, workers: [], lifecycle, close, shutdown };
 
     if (options.workers) {
       hub.workers = startWorkers(
         config,
         connection,
         {
-          transform: (data, attempt) => transformMessage(data.messageId, attempt, { store, mappings, router, queues, logger }),
-          deliver: (data, attempt) => deliverMessage(data.messageId, data.adapter, attempt, { store, adapters, logger }),
+          transform: (data, attempt) => transformMessage(data.messageId, attempt, { store, mappings, router, queues, logger, metrics }),
+          deliver: (data, attempt) => deliverMessage(data.messageId, data.adapter, attempt, { store, adapters, logger, metrics }),
         },
         logger,
       );
@@ -187,7 +195,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
           if (sweeping) return;
           sweeping = true;
           try {
-            await requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000, config.pipeline.attempts);
+            metrics.sweep(await requeueStalled({ store, queues, logger }, config.pipeline.sweepAfterSeconds * 1000, config.pipeline.attempts));
           } catch (error) {
             logger.warn({ err: error }, 'sweep failed');
           } finally {
@@ -224,7 +232,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       hub.credentialsFile = credentialsFile;
       if (created.length) logger.info({ file: credentialsFile, principals: created }, `created API keys for ${created.join(', ')}; they are in ${credentialsFile} (mode 0600)`);
       for (const name of created) await audit.record({ event: 'credential.created', actor: 'hub', detail: `${name}: first key, written to ${credentialsFile}` });
-      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits, lifecycle });
+      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits, lifecycle, metrics });
       hub.app = app;
       const server = createServer(config, app);
       await new Promise<void>((resolve, reject) => {
@@ -243,6 +251,17 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
             server.closeAllConnections();
           }),
       );
+    }
+    if (!options.server && config.metrics.port !== undefined && config.metrics.scrapeToken) {
+      // A worker serves no API; with metrics.port it serves /metrics alone (scrape token only), else nothing.
+      const server = createServer(config, metricsApp(metrics, config.metrics.scrapeToken, Boolean(config.server.tls), logger));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.metrics.port, config.metrics.host, () => resolve());
+      });
+      const address = server.address();
+      hub.metricsUrl = `${config.server.tls ? 'https' : 'http'}://${config.metrics.host}:${typeof address === 'object' && address ? address.port : config.metrics.port}`;
+      closers.push(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
     }
     return hub;
   } catch (error) {

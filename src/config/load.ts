@@ -84,6 +84,15 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   for (const [i, rule] of (doc.retention.overrides as Array<{ partner?: string }>).entries()) {
     if (rule.partner && !(rule.partner in doc.partners)) throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: /retention/overrides/${i}/partner "${rule.partner}" is not a configured partner`);
   }
+  const scrapeToken = doc.metrics.scrapeTokenEnv ? readSecretEnv(env, doc.metrics.scrapeTokenEnv) : undefined;
+  if (doc.metrics.scrapeTokenEnv && (!scrapeToken || scrapeToken.length < 32)) {
+    throw new HubError('HUB_ERR_CONFIG', `metrics.scrapeTokenEnv names ${doc.metrics.scrapeTokenEnv}: set it (or ${doc.metrics.scrapeTokenEnv}_FILE) to a token of at least 32 characters, e.g. from: openssl rand -hex 32`);
+  }
+  if (doc.metrics.port !== undefined && !scrapeToken) throw new HubError('HUB_ERR_CONFIG', 'metrics.port serves /metrics with the scrape token only: set metrics.scrapeTokenEnv too');
+  const metricsLoopback = ['127.0.0.1', '::1', 'localhost'].includes(doc.metrics.host);
+  if (doc.metrics.port !== undefined && !tls && !metricsLoopback && !doc.server.allowPlainHttp) {
+    throw new HubError('HUB_ERR_CONFIG', `metrics.host ${doc.metrics.host}: plain HTTP off loopback is refused, as for the API: configure server.tls (the listener uses it too) or set server.allowPlainHttp: true behind a proxy`);
+  }
   const schema = env.HUB_DB_SCHEMA ?? doc.database.schema;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new HubError('HUB_ERR_CONFIG', `HUB_DB_SCHEMA "${schema}" must be a lower-case identifier (letters, digits, _)`);
   const config: HubConfig = {
@@ -102,6 +111,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     limits: { ...doc.limits },
     rateLimits: { ...doc.rateLimits },
     security: { ...doc.security },
+    metrics: { ...doc.metrics, ...(scrapeToken ? { scrapeToken } : {}) },
     console: { ...doc.console, signInFailures: { ...doc.console.signInFailures } },
     redis: { url: readSecretEnv(env, 'REDIS_URL') ?? doc.redis.url, keyPrefix: env.HUB_KEY_PREFIX ?? doc.redis.keyPrefix },
     database: { ...doc.database, url: readSecretEnv(env, 'DATABASE_URL') ?? doc.database.url, schema },

@@ -80,6 +80,19 @@ export const CONFIG_SCHEMA = {
       },
       default: {},
     },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** The environment variable holding a token that may scrape /metrics besides the ops key (NAME or NAME_FILE). */
+        scrapeTokenEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+        /** In a process without the HTTP API (hub worker): serve /metrics on this port (scrape token only). Unset: no listener. */
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        /** The address of that listener. */
+        host: { type: 'string', default: '127.0.0.1' },
+      },
+      default: {},
+    },
     console: {
       type: 'object',
       additionalProperties: false,

@@ -73,6 +73,16 @@ export interface HubConfig {
   readonly limits: XmlLimits;
   readonly rateLimits: { readonly perPartner: RateLimit; readonly perAddress: RateLimit };
   readonly security: { readonly signatureWindowSeconds: number };
+  /** Prometheus metrics (src/metrics.ts): who may scrape, and the worker processes' own listener. */
+  readonly metrics: {
+    /** The name of the environment variable the scrape token was read from. */
+    readonly scrapeTokenEnv?: string;
+    /** A secret besides the ops key that may GET /metrics (compared in constant time); unset: the ops key only. */
+    readonly scrapeToken?: string;
+    /** The port of the /metrics listener of a process without the HTTP API; unset: none. */
+    readonly port?: number;
+    readonly host: string;
+  };
   /** The console at /console (src/console/): session lifetimes and the limit of failed sign-ins. */
   readonly console: {
     readonly sessionMinutes: number;

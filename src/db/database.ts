@@ -23,7 +23,20 @@ export interface DatabaseOptions {
   /** More requests than this waiting for a free connection: the pool is overloaded (see overloaded()). */
   maxWaiting?: number;
   applicationName?: string;
+  /** Told how long each statement outside a transaction, each transaction and each COMMIT took (metrics). */
+  observe?: (operation: StoreOperation, seconds: number) => void;
 }
+
+/** A small, bounded name for what the pool ran: a statement's verb, a whole transaction, or its COMMIT. */
+export type StoreOperation = 'select' | 'insert' | 'update' | 'delete' | 'other' | 'transaction' | 'commit';
+
+/** The verb of a statement (a CTE counts as other: it may write). */
+export function statementOperation(sql: string): StoreOperation {
+  const verb = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toLowerCase();
+  return verb === 'select' || verb === 'insert' || verb === 'update' || verb === 'delete' ? verb : 'other';
+}
+
+const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
 /** SQLSTATE classes and socket errors that mean "the database is not reachable now", not "the query is wrong". */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -42,11 +55,13 @@ export class Database {
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly maxWaiting: number;
+  private readonly observe: NonNullable<DatabaseOptions['observe']>;
 
   constructor(options: DatabaseOptions) {
     if (!SCHEMA_PATTERN.test(options.schema)) throw new HubError('HUB_ERR_CONFIG', `database.schema "${options.schema}" must be a lower-case identifier (letters, digits, _)`);
     this.schema = options.schema;
     this.maxWaiting = options.maxWaiting ?? 50;
+    this.observe = options.observe ?? (() => {});
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
@@ -62,16 +77,25 @@ export class Database {
   }
 
   async query<R extends pg.QueryResultRow = any>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(sql, params);
+    const started = performance.now();
+    try {
+      return await this.pool.query<R>(sql, params);
+    } finally {
+      this.observe(statementOperation(sql), secondsSince(started));
+    }
   }
 
   /** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const started = performance.now();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await work(client);
+      const committing = performance.now();
       await client.query('COMMIT');
+      this.observe('commit', secondsSince(committing));
+      this.observe('transaction', secondsSince(started));
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -16,6 +16,8 @@ import { documentRoutes } from './routes/documents.js';
 import { erpRoutes } from './routes/erp.js';
 import { opsRoutes } from './routes/ops.js';
 import { consoleRouter } from '../console/router.js';
+import { metricsRoutes } from './routes/metrics.js';
+import type { HubMetrics } from '../metrics.js';
 
 export interface AppDeps extends IntakeDeps {
   config: HubConfig;
@@ -26,6 +28,8 @@ export interface AppDeps extends IntakeDeps {
   refusals: RefusalStore;
   audit: AuditLog;
   lifecycle?: { draining: boolean; inFlight: number };
+  /** The process's metrics: served at /metrics and counted by the intake (src/metrics.ts). */
+  metrics?: HubMetrics;
 }
 
 /** Builds the HTTP API from config and dependencies; no listening, no globals. */
@@ -63,6 +67,11 @@ export function buildApp(deps: AppDeps): Express {
   });
 
   const rateLimiter = new RateLimiter(deps.redis, config.redis.keyPrefix, deps.audit);
+  if (deps.metrics) {
+    const metricsAuth = { config, credentials: deps.credentials, audit: deps.audit };
+    const limiter = { rateLimiter, limit: config.rateLimits.perAddress };
+    app.use(metricsRoutes({ metrics: deps.metrics, auth: metricsAuth, limiter, ...(config.metrics.scrapeToken ? { scrapeToken: config.metrics.scrapeToken } : {}) }));
+  }
   app.use(rateLimiter.perAddress(config.rateLimits.perAddress));
   const auth: AuthDeps = { config, credentials: deps.credentials, audit: deps.audit };
 

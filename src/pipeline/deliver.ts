@@ -3,6 +3,7 @@ import type { AdapterRegistry } from '../adapters/registry.js';
 import type { ErpModule } from '../config/types.js';
 import { errorSummary, HubError, isRetryable } from '../errors/hub-error.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
+import type { PipelineMetrics } from '../metrics.js';
 import type { AttemptInfo } from '../queue/workers.js';
 import type { MessageStore } from '../store/message-store.js';
 import { failMessage } from './transform.js';
@@ -13,6 +14,8 @@ export interface DeliverDeps {
   logger: Logger;
   /** Longest an adapter call may take before it is aborted and retried. */
   timeoutMs?: number;
+  /** Counts each attempt's outcome and time, and the time from acceptance to delivered (src/metrics.ts). */
+  metrics?: PipelineMetrics;
 }
 
 /** The key an adapter uses to refuse a second copy: the same for every retry and replay of this delivery. */
@@ -37,6 +40,8 @@ export async function deliverMessage(messageId: string, adapterName: string, att
     log.info({ status: record.status }, 'delivery skipped: message is not in processing');
     return;
   }
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   try {
     const instance = deps.adapters.get(adapterName);
     if (!instance) throw new HubError('HUB_ERR_CONFIG', `adapter "${adapterName}" is not configured in this hub process`, { retryable: true });
@@ -49,25 +54,30 @@ export async function deliverMessage(messageId: string, adapterName: string, att
     await store.setDelivery(messageId, { adapter: adapterName, status: 'delivered', reference: result.reference, at: new Date().toISOString() });
     await store.addHistory(messageId, { step: 'delivered', adapter: adapterName, detail: `${modules.join(', ')} -> ${result.reference}` });
     log.info({ reference: result.reference, attempt: attempt.attempt }, 'delivered');
+    deps.metrics?.deliveryAttempt(adapterName, 'delivered', seconds());
     const deliveries = await store.deliveries(messageId);
     const routed = Object.keys(record.routes ?? {});
     if (routed.every((name) => deliveries.some((d) => d.adapter === name && d.status === 'delivered'))) {
-      await store.setStatus(messageId, 'delivered', { entry: { step: 'complete', detail: `delivered to ${routed.join(', ')}` }, onlyFrom: ['processing'] });
+      const { changed } = await store.setStatus(messageId, 'delivered', { entry: { step: 'complete', detail: `delivered to ${routed.join(', ')}` }, onlyFrom: ['processing'] });
+      if (changed) deps.metrics?.delivered(record.documentType, (Date.now() - Date.parse(record.receivedAt)) / 1000);
     }
   } catch (error) {
     if (isStoreUnavailable(error)) {
       // The hub's own store, not the adapter: no failure is recorded (the delivery stays pending for the sweeper).
       log.warn({ err: (error as Error).message }, 'delivery interrupted: a store is unavailable');
+      deps.metrics?.deliveryAttempt(adapterName, 'interrupted', seconds(), 'HUB_ERR_STORE_UNAVAILABLE');
       throw error;
     }
     const retry = isRetryable(error);
     const summary = errorSummary(error);
     if (!retry || attempt.last) {
       log.warn({ err: summary, attempt: attempt.attempt }, 'delivery failed for good');
+      deps.metrics?.deliveryAttempt(adapterName, 'failed', seconds(), summary.code);
       await store.setDelivery(messageId, { adapter: adapterName, status: 'failed', at: new Date().toISOString(), error: summary.message });
       await failMessage(store, messageId, 'delivery', error, adapterName);
     } else {
       log.info({ err: summary, attempt: attempt.attempt }, 'delivery attempt failed; will retry');
+      deps.metrics?.deliveryAttempt(adapterName, 'retry', seconds(), summary.code);
       await store.addHistory(messageId, { step: 'delivery-retry', adapter: adapterName, detail: `attempt ${attempt.attempt} failed; will retry with backoff`, error: summary });
     }
     throw error;

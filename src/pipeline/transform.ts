@@ -3,6 +3,7 @@ import { errorSummary, HubError, isRetryable } from '../errors/hub-error.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
 import type { MappingRegistry } from '../mapping/registry.js';
 import type { HubQueues } from '../queue/queues.js';
+import type { PipelineMetrics } from '../metrics.js';
 import type { AttemptInfo } from '../queue/workers.js';
 import type { MessageStore } from '../store/message-store.js';
 import { decodeXml } from '../xml/decode.js';
@@ -14,6 +15,8 @@ export interface TransformDeps {
   router: Router;
   queues: HubQueues;
   logger: Logger;
+  /** Counts each attempt's outcome and time (src/metrics.ts). */
+  metrics?: PipelineMetrics;
 }
 
 /** Records a final failure: status failed with the reason, history entry, no longer pending. */
@@ -47,6 +50,8 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
     return;
   }
   await store.setStatus(messageId, 'processing', { entry: { step: 'transform', detail: `attempt ${attempt.attempt}` } });
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   try {
     const raw = await store.raw(messageId);
     if (!raw) throw new HubError('HUB_ERR_INTERNAL', `raw document of ${messageId} missing`, { retryable: false });
@@ -70,17 +75,21 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
     await store.markTransformed(messageId);
     if (toDeliver.length === 0) await store.setStatus(messageId, 'delivered', { entry: { step: 'delivered', detail: 'every routed adapter already had it' }, onlyFrom: ['processing'] });
     log.info({ routes, lines: canonical.lines.length }, 'transformed and routed');
+    deps.metrics?.transformAttempt('mapped', seconds());
   } catch (error) {
     if (isStoreUnavailable(error)) {
       // Not the document's fault: no failure is recorded; BullMQ retries, the sweeper covers what it gives up on.
       log.warn({ err: (error as Error).message }, 'transform interrupted: a store is unavailable');
+      deps.metrics?.transformAttempt('interrupted', seconds(), 'HUB_ERR_STORE_UNAVAILABLE');
       throw error;
     }
     const retry = isRetryable(error);
     if (!retry || attempt.last) {
       log.warn({ err: errorSummary(error) }, 'transform failed');
+      deps.metrics?.transformAttempt('failed', seconds(), errorSummary(error).code);
       await failMessage(store, messageId, 'transform', error);
     } else {
+      deps.metrics?.transformAttempt('retry', seconds(), errorSummary(error).code);
       await store.addHistory(messageId, { step: 'transform-retry', detail: `attempt ${attempt.attempt} failed; will retry`, error: errorSummary(error) });
     }
     throw error;

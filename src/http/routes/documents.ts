@@ -10,6 +10,7 @@ import { parseListQuery } from '../list-query.js';
 import { asHubError } from '../middleware/errors.js';
 import { UUID_PATTERN } from '../../util/ids.js';
 import { requireRole, type AuthDeps } from '../middleware/auth.js';
+import { observeIntake, type IntakeLocals, type IntakeMetrics } from '../../metrics.js';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
 
@@ -56,6 +57,8 @@ export interface DocumentRouteDeps extends IntakeDeps {
   signatures: SignatureVerifier;
   audit: AuditLog;
   refusals: RefusalStore;
+  /** Counts each post's outcome and time (src/metrics.ts). */
+  metrics?: IntakeMetrics;
 }
 
 /** The partner's view of a message in a listing: no internal routes, no adapter references. */
@@ -83,12 +86,13 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     next();
   };
 
-  router.post('/v1/documents', requireRole(deps.auth, 'partner'), deps.rateLimiter.perPartner(config.rateLimits.perPartner), checkMediaType, xmlBody, async (req, res) => {
+  router.post('/v1/documents', observeIntake(deps.metrics), requireRole(deps.auth, 'partner'), deps.rateLimiter.perPartner(config.rateLimits.perPartner), checkMediaType, xmlBody, async (req, res) => {
     const partner = config.partners[req.principal!.id];
     if (!partner) throw new HubError('HUB_ERR_FORBIDDEN', 'Your partner id is no longer configured on this hub; ask the hub operators to restore it.');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     await deps.signatures.verify(req, body, partner.signature === 'required');
     const result = await intakeDocument(body, partner, deps, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}) });
+    (res.locals as IntakeLocals).documentType = result.documentType;
     const links = { self: `/v1/documents/${result.id}` };
     if (result.duplicate) {
       const original = await deps.store.get(result.id);
@@ -124,9 +128,10 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
 
   // Every refused post of an authenticated partner is stored with its bytes, its errors and the number when one
   // could be read, and audited; then the error goes on to the problem handler for the answer.
-  router.use('/v1/documents', async (error: unknown, req: Request, _res: Response, next: NextFunction) => {
+  router.use('/v1/documents', async (error: unknown, req: Request, res: Response, next: NextFunction) => {
     const partner = req.principal?.role === 'partner' ? req.principal.id : undefined;
     const { hubError, storeDown } = asHubError(error);
+    Object.assign(res.locals as IntakeLocals, { errorCode: hubError.code, documentType: hubError.details.documentType });
     if (req.method !== 'POST' || req.path !== '/' || !partner || storeDown || hubError.code === 'HUB_ERR_RATE_LIMITED' || hubError.status >= 500) return next(error);
     const details = hubError.details;
     const text = (name: string) => (typeof details[name] === 'string' ? (details[name] as string) : undefined);
