@@ -20,7 +20,7 @@ export interface ConsolePage {
 export const PAGES: readonly ConsolePage[] = [
   { path: '/console', title: 'Home', summary: 'who is signed in and the pages of your role', audience: ['ops', 'integrator', 'marketing', 'planning', 'finance', 'partner'], built: true },
   { path: '/console/overview', title: 'Traffic overview', summary: 'documents in, delivered and failed; queues; adapters; refusals', audience: ['ops'], built: false },
-  { path: '/console/messages', title: 'Messages', summary: 'search by any business key, a message with its history, deliveries and chain', audience: ['ops', 'integrator'], built: false },
+  { path: '/console/messages', title: 'Messages', summary: 'search by any business key, a message with its history, deliveries and chain', audience: ['ops', 'integrator'], built: true },
   { path: '/console/refusals', title: 'Refusals', summary: 'documents refused at the intake, with their errors', audience: ['ops', 'integrator'], built: false },
   { path: '/console/chains', title: 'Order chains', summary: 'orders with their changes, shipment notices and invoices', audience: ['ops', 'integrator'], built: false },
   { path: '/console/summaries/marketing', title: 'Sales summary', summary: 'sales by product, customer and day or week', audience: ['ops', 'marketing'], built: false },
@@ -31,7 +31,7 @@ export const PAGES: readonly ConsolePage[] = [
   { path: '/console/partner', title: 'Partner documents', summary: "a partner's own documents and refusals; validate before sending", audience: ['ops', 'partner'], built: false },
 ];
 
-/** The state-changing actions of the pages still to build, with who may use them (a POST each, CSRF-checked). */
+/** The state-changing actions of the console's pages, with who may use them (a POST each, CSRF-checked). */
 export const ACTIONS: readonly { path: string; title: string; audience: readonly Audience[] }[] = [
   { path: '/console/messages/replay', title: 'Replay a message', audience: ['ops'] },
   { path: '/console/replays', title: 'Bulk replay by filter', audience: ['ops'] },

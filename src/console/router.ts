@@ -7,10 +7,13 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/types.js';
 import type { Database } from '../db/database.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
+import type { HubQueues } from '../queue/queues.js';
 import type { AuditLog } from '../store/audit-log.js';
+import type { MessageStore } from '../store/message-store.js';
 import { projectRoot } from '../util/project-root.js';
 import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setConsoleCookie } from './cookies.js';
 import type { SafeHtml } from './html.js';
+import { messageDetailHandler, messagesListHandler, replayHandler, type ConsoleHandler } from './messages.js';
 import { ACTIONS, PAGES, type ConsolePage } from './pages.js';
 import { verifyAgainstNobody, verifyPassword } from './passwords.js';
 import { mayUse, parseRole, type ConsoleRole } from './roles.js';
@@ -25,6 +28,8 @@ export interface ConsoleDeps {
   redis: Redis;
   audit: AuditLog;
   logger: Logger;
+  store: MessageStore;
+  queues: HubQueues;
 }
 
 /**
@@ -185,16 +190,30 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     return false;
   }
 
+  // The built pages and actions (src/console/<page>.ts), each behind the access check of its entry in pages.ts.
+  const handlers: Record<string, ConsoleHandler> = {
+    '/console/messages': messagesListHandler(deps),
+    '/console/messages/:id': messageDetailHandler(deps),
+    'POST /console/messages/replay': replayHandler(deps),
+  };
+  const messagesPage = PAGES.find((p) => p.path === '/console/messages')!;
+  router.get('/messages/:id', async (req, res) => {
+    if (await allowed(req, res, messagesPage)) await handlers['/console/messages/:id']!(req, res);
+  });
   for (const page of PAGES) {
     router.get(page.path === '/console' ? '/' : page.path.slice('/console'.length), async (req, res) => {
       if (!(await allowed(req, res, page))) return;
       const viewer = req.console!.viewer;
+      const handler = page.built ? handlers[page.path] : undefined;
+      if (handler) return handler(req, res);
       send(res, page.built ? 200 : 501, page.path === '/console' ? homePage(viewer) : notBuiltPage(page, viewer));
     });
   }
   for (const action of ACTIONS) {
     router.post(action.path.slice('/console'.length), async (req, res) => {
       if (!(await allowed(req, res, action))) return;
+      const handler = handlers[`POST ${action.path}`];
+      if (handler) return handler(req, res);
       send(res, 501, messagePage(action.title, `${action.title} is not built yet (issue 10).`, req.console!.viewer));
     });
   }
