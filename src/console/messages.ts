@@ -10,6 +10,7 @@ import type { AuditLog } from '../store/audit-log.js';
 import { findOrderId, orderChain, type Chain, type ChainDocument } from '../store/chains.js';
 import { MESSAGE_STATUSES, type DeliveryRecord, type HistoryEntry, type MessageRecord, type MessageStore } from '../store/message-store.js';
 import { UUID_PATTERN } from '../util/ids.js';
+import { bulkReplayForm } from './bulk-replay.js';
 import { lineProblems, rawDocumentView } from './document-view.js';
 import { html, type SafeHtml } from './html.js';
 import { ACTIONS } from './pages.js';
@@ -29,6 +30,7 @@ export type ConsoleHandler = (req: Request, res: Response) => Promise<void>;
 
 const LIST_PARAMS = ['q', 'partner', 'type', 'status', 'from', 'to', 'limit', 'cursor'] as const;
 const REPLAY_ACTION = ACTIONS.find((a) => a.path === '/console/messages/replay')!;
+const BULK_REPLAY_ACTION = ACTIONS.find((a) => a.path === '/console/replays')!;
 
 function send(res: Response, status: number, page: SafeHtml): void {
   res.status(status).type('text/html; charset=utf-8').send(page.value);
@@ -87,7 +89,7 @@ function resultsTable(items: readonly MessageRecord[]): SafeHtml {
 export function messagesListHandler(deps: MessagePagesDeps): ConsoleHandler {
   const partners = Object.keys(deps.config.partners);
   return async (req, res) => {
-    const viewer = req.console!.viewer;
+    const { viewer, role } = req.console!;
     const raw = req.query as Record<string, unknown>;
     const values = formValues(raw);
     let query: ListQuery;
@@ -106,7 +108,8 @@ export function messagesListHandler(deps: MessagePagesDeps): ConsoleHandler {
 ${searchForm(values, partners)}
 <p class="muted" data-testid="count">${page.items.length} message${page.items.length === 1 ? '' : 's'}${query.cursor ? ' (a later page)' : ''}, newest first.</p>
 ${resultsTable(page.items)}
-<p class="paging">${query.cursor ? html`<a href="${searchHref(filters)}">First page</a> ` : ''}${next ? html`<a href="${next}" rel="next" data-testid="next">Next page</a>` : ''}</p>`;
+<p class="paging">${query.cursor ? html`<a href="${searchHref(filters)}">First page</a> ` : ''}${next ? html`<a href="${next}" rel="next" data-testid="next">Next page</a>` : ''}</p>
+${mayUse(role, BULK_REPLAY_ACTION.audience) ? html`<h2>Bulk replay</h2>${bulkReplayForm(values, viewer)}` : ''}`;
     send(res, 200, layout('Messages', content, viewer));
   };
 }

@@ -13,6 +13,7 @@ import type { MessageStore } from '../store/message-store.js';
 import { projectRoot } from '../util/project-root.js';
 import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setConsoleCookie } from './cookies.js';
 import type { SafeHtml } from './html.js';
+import { bulkReplayHandlers } from './bulk-replay.js';
 import { messageDetailHandler, messagesListHandler, replayHandler, type ConsoleHandler } from './messages.js';
 import { ACTIONS, PAGES, type ConsolePage } from './pages.js';
 import { verifyAgainstNobody, verifyPassword } from './passwords.js';
@@ -196,9 +197,14 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     '/console/messages/:id': messageDetailHandler(deps),
     'POST /console/messages/replay': replayHandler(deps),
   };
+  const bulkReplay = bulkReplayHandlers(deps);
+  handlers['POST /console/replays'] = bulkReplay.post;
   const messagesPage = PAGES.find((p) => p.path === '/console/messages')!;
   router.get('/messages/:id', async (req, res) => {
     if (await allowed(req, res, messagesPage)) await handlers['/console/messages/:id']!(req, res);
+  });
+  router.get('/replays/:id', async (req, res) => {
+    if (await allowed(req, res, ACTIONS.find((a) => a.path === '/console/replays')!)) await bulkReplay.run(req, res);
   });
   for (const page of PAGES) {
     router.get(page.path === '/console' ? '/' : page.path.slice('/console'.length), async (req, res) => {

@@ -241,6 +241,56 @@ describe('the console’s messages pages in a real browser', function () {
     await context.close();
   });
 
+  it('a bulk replay of the search’s filter starts only from its dry run, which shows the count and a sample; ops only', async () => {
+    const order = goldenFixtures(['ubl-order']).find((f) => f.name === 'peppol-order-example.xml')!;
+    rmSync(archiveDir, { recursive: true, force: true });
+    writeFileSync(archiveDir, 'not a folder');
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const posted = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.acme, body: order.bytes.toString('utf8').replace('<cbc:ID>34</cbc:ID>', `<cbc:ID>CONSOLE-BULK-${n}</cbc:ID>`) });
+      expect(posted.status).to.equal(202);
+      ids.push(posted.body.id);
+    }
+    for (const id of ids) expect((await waitForStatus(t, id)).status).to.equal('failed');
+    rmSync(archiveDir);
+    mkdirSync(archiveDir);
+    const from = (await t.hub.store.get(ids[0]!))!.receivedAt;
+    const { context, page } = await signedIn('olga');
+    const cookie = await sessionCookie(context);
+    page.on('dialog', (dialog) => void dialog.accept());
+    // Never without the dry run: a start without its token is refused and starts nothing.
+    await page.goto(`${t.url}/console/messages?q=CONSOLE-BULK-1`);
+    expect(await page.getByTestId('bulk-replay-note').count()).to.equal(1);
+    const csrf = await page.locator('input[name=csrf]').first().inputValue();
+    const bare = await fetch(`${t.url}/console/replays`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, step: 'start', partner: 'acme', status: 'failed' }).toString() });
+    expect(bare.status).to.equal(400);
+    expect(await bare.text()).to.contain('A bulk replay starts from its dry run');
+    expect((await t.hub.db.query('SELECT count(*)::int AS n FROM replay_runs')).rows[0].n).to.equal(0);
+
+    await page.goto(`${t.url}/console/messages?partner=acme&status=failed&from=${encodeURIComponent(from)}`);
+    expect((await rowIds(page)).sort()).to.deep.equal([...ids].sort());
+    await Promise.all([page.waitForURL(`${t.url}/console/replays`), page.click('[data-testid=bulk-replay-form] button[type=submit]')]);
+    expect(await page.getByTestId('dry-run-count').textContent()).to.match(/^2 messages selected as of .* by \{"partner":"acme","from":"[^"]+","status":\["failed"\]\}\. Nothing has been replayed\.$/);
+    expect(await page.locator('[data-testid=sample] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))).to.deep.equal(ids);
+    for (const id of ids) expect((await t.hub.store.get(id))!.status).to.equal('failed');
+    await screenshot(page, 'console-bulk-replay-dry-run');
+    await Promise.all([page.waitForURL(/\/console\/replays\/[0-9a-f-]{36}$/), page.click('[data-testid=bulk-replay-confirm] button[type=submit]')]);
+    const runId = page.url().split('/').pop()!;
+    for (const id of ids) expect((await waitForStatus(t, id, ['delivered'], 30_000)).status).to.equal('delivered');
+    for (const id of ids) expect((await t.hub.store.history(id)).filter((h) => h.step === 'replayed').map((h) => h.detail)).to.deep.equal([`replay 1 requested by console:olga (bulk replay ${runId})`]);
+    await page.reload();
+    expect(await page.getByTestId('run-counts').textContent()).to.match(/^\d replayed, \d skipped of 2 \(the dry run counted 2\)$/);
+    await context.close();
+    // An integrator sees no bulk replay form and is refused the dry run.
+    const integrator = await signedIn('ivan');
+    await integrator.page.goto(`${t.url}/console/messages?partner=acme&status=failed`);
+    expect(await integrator.page.getByTestId('bulk-replay-form').count()).to.equal(0);
+    const token = await integrator.page.locator('input[name=csrf]').first().inputValue();
+    const refused = await fetch(`${t.url}/console/replays`, { method: 'POST', redirect: 'manual', headers: { cookie: await sessionCookie(integrator.context), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: token, step: 'dry-run' }).toString() });
+    expect(refused.status).to.equal(403);
+    await integrator.context.close();
+  });
+
   it('the lines of a message’s problems (error items with a line) are highlighted in its raw document', async () => {
     const [id] = [...delivered].find(([, d]) => d.number === 'AEG012345')!;
     // An error item with a line, as an XSD or parse failure records it, written through the store's own call.
