@@ -288,6 +288,8 @@ describe('the console’s messages pages in a real browser', function () {
     const token = await integrator.page.locator('input[name=csrf]').first().inputValue();
     const refused = await fetch(`${t.url}/console/replays`, { method: 'POST', redirect: 'manual', headers: { cookie: await sessionCookie(integrator.context), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: token, step: 'dry-run' }).toString() });
     expect(refused.status).to.equal(403);
+    expect((await integrator.page.goto(`${t.url}/console/replays/${runId}`))!.status()).to.equal(403);
+    expect(await integrator.page.locator('main').textContent()).to.contain('Your role (integrator) may not use this page.');
     await integrator.context.close();
   });
 
