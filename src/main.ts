@@ -93,6 +93,8 @@ export interface Lifecycle {
   inFlight: number;
 }
 
+/** Longest close() waits for the workers to stop before closing the queues, Redis and PostgreSQL under them. */
+const WORKER_CLOSE_MS = 5000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -164,7 +166,9 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       })();
       const workers = Promise.all(
         hub.workers.map((w) =>
-          Promise.race([w.close(), sleep(graceMs).then(() => (logger.warn({ queue: w.name }, 'jobs still running after the grace period; letting go of them'), w.close(true)))]),
+          // The forced close is not awaited: after Redis restarted under it, a BullMQ worker's close (forced or
+          // not) can wait for ever, and the process must still exit within the grace period.
+          Promise.race([w.close(), sleep(graceMs).then(() => (logger.warn({ queue: w.name }, 'jobs still running after the grace period; letting go of them'), void w.close(true).catch(() => {})))]),
         ),
       );
       await Promise.all([http, workers]);
@@ -186,7 +190,13 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       // shutdown() drains them first (a worker stops taking jobs and finishes the ones it has; past the grace
       // period it lets go of them, and BullMQ or the sweeper hands them out again: the delivery record and the
       // idempotency key prevent a second effect).
-      closers.push(() => Promise.all(hub.workers.map((w) => w.close())));
+      closers.push(() =>
+        Promise.race([
+          Promise.all(hub.workers.map((w) => w.close())),
+          // Bounded for the same reason: the rest (queues, Redis, PostgreSQL) must still be closed.
+          sleep(WORKER_CLOSE_MS).then(() => logger.warn({ ms: WORKER_CLOSE_MS }, 'workers did not close in time (BullMQ after a Redis reconnect); closing the rest')),
+        ]),
+      );
       const sweepMs = options.sweepIntervalMs ?? config.pipeline.sweepIntervalSeconds * 1000;
       if (sweepMs > 0) {
         // One sweep at a time in a process: a slow one (a loaded machine, a big backlog) is not overtaken by the next.

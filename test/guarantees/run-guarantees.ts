@@ -147,6 +147,13 @@ export const GUARANTEES: Guarantee[] = [
     tests: ['overload'],
   },
   {
+    name: 'a shutdown ends within its grace period even when a worker cannot close (after a Redis restart)',
+    file: 'src/main.ts',
+    find: 'void w.close(true).catch(() => {})',
+    replace: 'w.close(true)',
+    tests: ['outage'],
+  },
+  {
     name: 'a draining process answers 503 to new requests',
     file: 'src/http/app.ts',
     find: "if (!lifecycle.draining || req.path === '/healthz') {",

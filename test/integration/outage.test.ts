@@ -63,6 +63,24 @@ describe('outages of PostgreSQL and Redis under a running hub', function () {
     }
   });
 
+  it('a hub whose Redis was restarted under it still shuts down (SIGTERM) and closes', async () => {
+    // BullMQ's worker close, forced or not, could wait for ever after a Redis reconnect: the drain hung.
+    const redis = await PrivateRedis.start();
+    const t = await startTestHub({ redisUrl: redis.url, configure: (c) => (c.server = { ...c.server, shutdownGraceSeconds: 1 }) });
+    try {
+      const posted = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.acme, body: order() });
+      expect((await waitForStatus(t, posted.body.id, ['delivered', 'failed'], 30_000)).status).to.equal('delivered');
+      await redis.stop('SIGKILL');
+      await new Promise((r) => setTimeout(r, 1500));
+      await redis.restart();
+      await t.hub.shutdown();
+      expect(t.hub.lifecycle.draining).to.equal(true);
+    } finally {
+      await t.close();
+      await redis.stop();
+    }
+  });
+
   it('PostgreSQL stopped (immediate): 503 with Retry-After at once; back: accepted and delivered, no restart', async function () {
     const bin = findPostgresBinaries();
     if (!bin) this.skip();
