@@ -80,7 +80,6 @@ export interface ChaosReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ADAPTERS = ['outbox', 'erp'] as const;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -252,11 +251,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const accepted = new Map(partners.documents.filter((d) => d.id && (d.outcome === 'accepted' || d.outcome === 'duplicate')).map((d) => [d.id!, d]));
       // From the moment the last partner had its answer and the last fault was over.
       const drainStarted = Math.max(flowEnded, ...faults.map((f) => f.end));
-      let state = await erpState(db, accepted, recorder, puller);
+      let state = await erpState(db, accepted, recorder, puller, Object.keys(config.adapters));
       const deadline = clock() + options.drainTimeoutSeconds * 1000;
       while ((state.inFlight > 0 || state.lost.length > 0) && clock() < deadline) {
         await sleep(1000);
-        state = await erpState(db, accepted, recorder, puller);
+        state = await erpState(db, accepted, recorder, puller, Object.keys(config.adapters));
         if (state.inFlight === 0 && state.lost.every((l) => l.status === 'failed')) break;
       }
       const drainMs = clock() - drainStarted;
@@ -329,7 +328,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /** What the ERP has of each accepted document, against what the hub routed; and what is still in flight. */
-async function erpState(db: pg.Client, accepted: Map<string, SentDocument>, recorder: ErpRecorder, puller: OutboxPuller) {
+async function erpState(db: pg.Client, accepted: Map<string, SentDocument>, recorder: ErpRecorder, puller: OutboxPuller, adapters: readonly string[]) {
   const { rows } = await db.query<{ id: string; status: string; routes: Record<string, string[]> | null; error: { code?: string } | null }>('SELECT id, status, routes, error FROM chaos.messages');
   const byId = new Map(rows.map((r) => [r.id, r]));
   const outbox = puller.documents();
@@ -339,7 +338,7 @@ async function erpState(db: pg.Client, accepted: Map<string, SentDocument>, reco
     const missing: string[] = [];
     if (!row) missing.push('not in the hub store');
     else {
-      for (const adapter of ADAPTERS) {
+      for (const adapter of adapters) {
         const modules = row.routes?.[adapter];
         if (!modules) missing.push(`${adapter}: not routed`);
         else if (adapter === 'erp' && !recorder.records.has(`${id}:erp`)) missing.push('erp: no webhook record');

@@ -75,27 +75,13 @@ export class HubCluster {
     return info;
   }
 
-  /** As a process manager does: start again, a second later, until it runs. */
-  async startWorkerUntilUp(): Promise<HubProcessInfo> {
-    for (let i = 0; ; i++) {
-      try {
-        return await this.startWorker();
-      } catch (error) {
-        if (i >= 60) throw error;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+  /** As a process manager does: start again, a second later, until it runs (PostgreSQL may be down). */
+  startWorkerUntilUp(): Promise<HubProcessInfo> {
+    return untilUp(() => this.startWorker());
   }
 
-  async startIntakeUntilUp(name: string): Promise<HubProcessInfo> {
-    for (let i = 0; ; i++) {
-      try {
-        return await this.startIntake(name);
-      } catch (error) {
-        if (i >= 60) throw error;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+  startIntakeUntilUp(name: string): Promise<HubProcessInfo> {
+    return untilUp(() => this.startIntake(name));
   }
 
   /** Sends a signal; resolves with the exit code once the process is gone. */
@@ -149,5 +135,16 @@ export class HubCluster {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`${info.name} did not ${what} within 60 s; see ${this.logFile}`);
+  }
+}
+
+async function untilUp(start: () => Promise<HubProcessInfo>): Promise<HubProcessInfo> {
+  for (let i = 0; ; i++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (i >= 60) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }

@@ -4,14 +4,12 @@
  * the test's own (a redis-server on a free port, a PostgreSQL cluster in a temporary folder), so stopping it
  * touches nothing else.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { findPostgresBinaries, resolveDatabaseUrl } from '../../src/db/embedded.js';
-import { createLogger } from '../../src/main.js';
 import { goldenFixtures } from '../helpers/fixtures.js';
+import { PrivatePostgres } from '../helpers/private-postgres.js';
 import { PrivateRedis } from '../helpers/private-redis.js';
 import { call, startTestHub, waitFor, waitForStatus, type TestHub } from '../helpers/test-hub.js';
 
@@ -82,33 +80,25 @@ describe('outages of PostgreSQL and Redis under a running hub', function () {
   });
 
   it('PostgreSQL stopped (immediate): 503 with Retry-After at once; back: accepted and delivered, no restart', async function () {
-    const bin = findPostgresBinaries();
-    if (!bin) this.skip();
+    if (!PrivatePostgres.binaries()) this.skip();
     const varDir = mkdtempSync(path.join(tmpdir(), 'hub-pg-outage-'));
-    const logger = createLogger({ level: 'silent' });
-    const url = await resolveDatabaseUrl(undefined, varDir, logger);
-    const dataDir = path.join(varDir, 'pg/data');
-    const pgCtl = (...args: string[]) => {
-      const asRoot = process.getuid?.() === 0;
-      const run = spawnSync(asRoot ? 'runuser' : path.join(bin!, 'pg_ctl'), asRoot ? ['-u', 'postgres', '--', path.join(bin!, 'pg_ctl'), ...args] : args, { encoding: 'utf8' });
-      expect(run.status, run.stderr).to.equal(0);
-    };
-    const t = await startTestHub({ databaseUrl: url, keep: true, sweepIntervalMs: 500, configure: (c) => (c.pipeline = { ...c.pipeline, sweepAfterSeconds: 1 }) });
+    const postgres = await PrivatePostgres.start(varDir);
+    const t = await startTestHub({ databaseUrl: postgres.url, keep: true, sweepIntervalMs: 500, configure: (c) => (c.pipeline = { ...c.pipeline, sweepAfterSeconds: 1 }) });
     try {
       const before = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.acme, body: order() });
       expect(before.status).to.equal(202);
       expect((await waitForStatus(t, before.body.id)).status).to.equal('delivered');
-      pgCtl('-D', dataDir, '-m', 'immediate', 'stop');
+      postgres.stop('immediate');
       const ms = await expectQuick503(t, 'PostgreSQL down');
       console.log(`      (503 with PostgreSQL down answered in ${ms.toFixed(0)} ms)`);
       expect((await call(t.url, 'GET', '/readyz', { key: t.keys.ops })).status).to.be.oneOf([401, 503]);
-      await resolveDatabaseUrl(undefined, varDir, logger); // starts it again, as `npm start` would
+      await postgres.start(); // as `npm start` would
       const after = await acceptedAgain(t);
       expect((await waitForStatus(t, after, ['delivered', 'failed'], 30_000)).status).to.equal('delivered');
       expect((await t.hub.store.get(before.body.id))?.status).to.equal('delivered');
     } finally {
       await t.close().catch(() => {});
-      spawnSync(process.getuid?.() === 0 ? 'runuser' : path.join(bin!, 'pg_ctl'), process.getuid?.() === 0 ? ['-u', 'postgres', '--', path.join(bin!, 'pg_ctl'), '-D', dataDir, '-m', 'fast', 'stop'] : ['-D', dataDir, '-m', 'fast', 'stop']);
+      postgres.stop('fast');
       rmSync(varDir, { recursive: true, force: true });
       rmSync(t.varDir, { recursive: true, force: true });
     }

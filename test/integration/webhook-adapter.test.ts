@@ -10,6 +10,7 @@ import type { Order } from '../../src/canonical/types.js';
 import { ADAPTERS_DIR } from '../../src/config/load.js';
 import type { HubConfig } from '../../src/config/types.js';
 import { HubError } from '../../src/errors/hub-error.js';
+import { sampleOrder } from '../../src/kit/conformance.js';
 import { ErpRecorder } from '../helpers/erp-recorder.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { makePki, type Pki } from '../helpers/pki.js';
@@ -29,16 +30,7 @@ function orderNumbered(number: string): string {
   return readFileSync(ORDER_FILE, 'utf8').replace('<cbc:ID>34</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`);
 }
 
-const order: Order = {
-  type: 'Order',
-  documentNumber: 'PO-1',
-  issueDate: '2026-11-01',
-  currency: 'EUR',
-  buyer: { internalId: 'CUST-ACME', partyIds: [{ id: '7300010000001', scheme: '0088' }] },
-  seller: { internalId: 'SELF', partyIds: [] },
-  lines: [{ lineNumber: '1', sku: 'SKU-1', quantity: 2, unitCode: 'C62', price: 10, lineAmount: 20 }],
-  totals: { payableAmount: 20 },
-};
+const order: Order = { ...sampleOrder('webhook'), documentNumber: 'PO-1' };
 
 function delivery(key: string, signal = new AbortController().signal): DeliveryContext {
   return { idempotencyKey: key, messageId: key.split(':')[0]!, partner: 'acme', modules: ['sales'], signal };
