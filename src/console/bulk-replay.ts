@@ -4,7 +4,8 @@ import { bulkReplayDeps, dryRun, parseReplayFilter, startRun, type FilterContext
 import type { ReplayCandidate, ReplayRun } from '../store/replay-runs.js';
 import { UUID_PATTERN } from '../util/ids.js';
 import { html, type SafeHtml } from './html.js';
-import type { ConsoleHandler, MessagePagesDeps } from './messages.js';
+import type { MessagePagesDeps } from './messages.js';
+import type { ConsoleHandler } from './routes.js';
 import { layout, messagePage, type Viewer } from './views.js';
 
 /** The messages search's filters a bulk replay takes (it has no business key: a run selects by these only). */

@@ -1,32 +1,20 @@
 import type { Request, Response } from 'express';
 import { CANONICAL_TYPES } from '../canonical/types.js';
-import type { HubConfig } from '../config/types.js';
-import type { Database } from '../db/database.js';
 import { HubError, isHubError } from '../errors/hub-error.js';
 import { parseListQuery, type ListQuery } from '../http/list-query.js';
 import { replayMessage } from '../pipeline/replay.js';
-import type { HubQueues } from '../queue/queues.js';
-import type { AuditLog } from '../store/audit-log.js';
 import { findOrderId, orderChain, type Chain, type ChainDocument } from '../store/chains.js';
-import { MESSAGE_STATUSES, type DeliveryRecord, type HistoryEntry, type MessageRecord, type MessageStore } from '../store/message-store.js';
+import { MESSAGE_STATUSES, type DeliveryRecord, type HistoryEntry, type MessageRecord } from '../store/message-store.js';
 import { UUID_PATTERN } from '../util/ids.js';
-import { bulkReplayForm } from './bulk-replay.js';
 import { lineProblems, rawDocumentView } from './document-view.js';
 import { html, type SafeHtml } from './html.js';
-import { ACTIONS } from './pages.js';
+import { bulkReplayForm, bulkReplayHandlers } from './bulk-replay.js';
+import { ACTIONS, PAGES } from './pages.js';
+import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { mayUse } from './roles.js';
 import { layout, messagePage, type Viewer } from './views.js';
 
-export interface MessagePagesDeps {
-  config: HubConfig;
-  db: Database;
-  store: MessageStore;
-  queues: HubQueues;
-  audit: AuditLog;
-}
-
-/** A console handler: the access check has passed; it answers the request. */
-export type ConsoleHandler = (req: Request, res: Response) => Promise<void>;
+export type MessagePagesDeps = Pick<ConsoleDeps, 'config' | 'db' | 'store' | 'queues' | 'audit'>;
 
 const LIST_PARAMS = ['q', 'partner', 'type', 'status', 'from', 'to', 'limit', 'cursor'] as const;
 const REPLAY_ACTION = ACTIONS.find((a) => a.path === '/console/messages/replay')!;
@@ -230,4 +218,17 @@ export function replayHandler(deps: MessagePagesDeps): ConsoleHandler {
       await messageDetail(deps, req, res, id, { text: `Not replayed. ${text}`, error: true }, error.status);
     }
   };
+}
+
+/** The messages pages' routes: the search, a message's page, replay one, bulk replay by filter and its runs. */
+export function messageRoutes(deps: MessagePagesDeps): ConsoleRoute[] {
+  const messages = PAGES.find((p) => p.path === '/console/messages')!.audience;
+  const bulk = bulkReplayHandlers(deps);
+  return [
+    { method: 'GET', path: '/console/messages', audience: messages, handler: messagesListHandler(deps) },
+    { method: 'GET', path: '/console/messages/:id', audience: messages, handler: messageDetailHandler(deps) },
+    { method: 'POST', path: REPLAY_ACTION.path, audience: REPLAY_ACTION.audience, handler: replayHandler(deps) },
+    { method: 'POST', path: BULK_REPLAY_ACTION.path, audience: BULK_REPLAY_ACTION.audience, handler: bulk.post },
+    { method: 'GET', path: '/console/replays/:id', audience: BULK_REPLAY_ACTION.audience, handler: bulk.run },
+  ];
 }

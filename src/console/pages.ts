@@ -7,7 +7,10 @@ export interface ConsolePage {
   /** One line for the nav and the 'not built yet' page. */
   summary: string;
   audience: readonly Audience[];
-  /** False until a session builds it: allowed roles get a 'not built yet' page (501), others a 403. */
+}
+
+/** A page as the nav shows it: built when a module of src/console/modules.ts serves its path. */
+export interface NavPage extends ConsolePage {
   built: boolean;
 }
 
@@ -18,21 +21,24 @@ export interface ConsolePage {
  * messages search, which shows every partner's documents.
  */
 export const PAGES: readonly ConsolePage[] = [
-  { path: '/console', title: 'Home', summary: 'who is signed in and the pages of your role', audience: ['ops', 'integrator', 'marketing', 'planning', 'finance', 'partner'], built: true },
-  { path: '/console/overview', title: 'Traffic overview', summary: 'documents in, delivered and failed; queues; adapters; refusals', audience: ['ops'], built: false },
-  { path: '/console/messages', title: 'Messages', summary: 'search by any business key, a message with its history, deliveries and chain', audience: ['ops', 'integrator'], built: true },
-  { path: '/console/refusals', title: 'Refusals', summary: 'documents refused at the intake, with their errors', audience: ['ops', 'integrator'], built: false },
-  { path: '/console/chains', title: 'Order chains', summary: 'orders with their changes, shipment notices and invoices', audience: ['ops', 'integrator'], built: false },
-  { path: '/console/summaries/marketing', title: 'Sales summary', summary: 'sales by product, customer and day or week', audience: ['ops', 'marketing'], built: false },
-  { path: '/console/summaries/planning', title: 'Purchasing summary', summary: 'purchases and receipts by supplier and item, open quantities', audience: ['ops', 'planning'], built: false },
-  { path: '/console/summaries/inventory', title: 'Inventory movement', summary: 'what sales took out and receipts brought in, per item', audience: ['ops', 'planning'], built: false },
-  { path: '/console/summaries/finance', title: 'Payables and receivables', summary: 'supplier and customer invoices by currency and due date', audience: ['ops', 'finance'], built: false },
-  { path: '/console/mapping-test', title: 'Mapping test', summary: 'map a pasted document without it entering the pipeline', audience: ['ops', 'integrator'], built: false },
-  { path: '/console/partner', title: 'Partner documents', summary: "a partner's own documents and refusals; validate before sending", audience: ['ops', 'partner'], built: false },
+  { path: '/console', title: 'Home', summary: 'who is signed in and the pages of your role', audience: ['ops', 'integrator', 'marketing', 'planning', 'finance', 'partner'] },
+  { path: '/console/overview', title: 'Traffic overview', summary: 'documents in, delivered and failed; queues; adapters; refusals', audience: ['ops'] },
+  { path: '/console/queues', title: 'Queues', summary: 'the job queues: waiting, active, delayed and failed jobs per stage', audience: ['ops'] },
+  { path: '/console/messages', title: 'Messages', summary: 'search by any business key, a message with its history, deliveries and chain', audience: ['ops', 'integrator'] },
+  { path: '/console/refusals', title: 'Refusals', summary: 'documents refused at the intake, with their errors', audience: ['ops', 'integrator'] },
+  { path: '/console/chains', title: 'Order chains', summary: 'orders with their changes, shipment notices and invoices', audience: ['ops', 'integrator'] },
+  { path: '/console/summaries/marketing', title: 'Sales summary', summary: 'sales by product, customer and day or week', audience: ['ops', 'marketing'] },
+  { path: '/console/summaries/planning', title: 'Purchasing summary', summary: 'purchases and receipts by supplier and item, open quantities', audience: ['ops', 'planning'] },
+  { path: '/console/summaries/inventory', title: 'Inventory movement', summary: 'what sales took out and receipts brought in, per item', audience: ['ops', 'planning'] },
+  { path: '/console/summaries/finance', title: 'Payables and receivables', summary: 'supplier and customer invoices by currency and due date', audience: ['ops', 'finance'] },
+  { path: '/console/mapping-test', title: 'Mapping test', summary: 'map a pasted document without it entering the pipeline', audience: ['ops', 'integrator'] },
+  { path: '/console/partner', title: 'Partner documents', summary: "a partner's own documents and refusals; validate before sending", audience: ['ops', 'partner'] },
 ];
 
 /** The state-changing actions of the console's pages, with who may use them (a POST each, CSRF-checked). */
 export const ACTIONS: readonly { path: string; title: string; audience: readonly Audience[] }[] = [
   { path: '/console/messages/replay', title: 'Replay a message', audience: ['ops'] },
   { path: '/console/replays', title: 'Bulk replay by filter', audience: ['ops'] },
+  { path: '/console/mapping-test', title: 'Map a document without entering the pipeline', audience: ['ops', 'integrator'] },
+  { path: '/console/partner/validate', title: 'Validate a document before sending it', audience: ['ops', 'partner'] },
 ];

@@ -1,37 +1,22 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { HubConfig } from '../config/types.js';
-import type { Database } from '../db/database.js';
 import { isStoreUnavailable } from '../errors/unavailable.js';
-import type { HubQueues } from '../queue/queues.js';
-import type { AuditLog } from '../store/audit-log.js';
-import type { MessageStore } from '../store/message-store.js';
 import { projectRoot } from '../util/project-root.js';
 import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setConsoleCookie } from './cookies.js';
 import type { SafeHtml } from './html.js';
-import { bulkReplayHandlers } from './bulk-replay.js';
-import { messageDetailHandler, messagesListHandler, replayHandler, type ConsoleHandler } from './messages.js';
+import { consoleRoutes } from './modules.js';
 import { ACTIONS, PAGES, type ConsolePage } from './pages.js';
 import { verifyAgainstNobody, verifyPassword } from './passwords.js';
 import { mayUse, parseRole, type ConsoleRole } from './roles.js';
 import { sessionKey, SessionStore, type ConsoleSession } from './session-store.js';
 import { SignInLimiter } from './sign-in-limiter.js';
 import { UserStore } from './user-store.js';
+import type { ConsoleDeps, ConsoleRoute } from './routes.js';
 import { homePage, loginPage, messagePage, notBuiltPage, type Viewer } from './views.js';
 
-export interface ConsoleDeps {
-  config: HubConfig;
-  db: Database;
-  redis: Redis;
-  audit: AuditLog;
-  logger: Logger;
-  store: MessageStore;
-  queues: HubQueues;
-}
+export type { ConsoleDeps } from './routes.js';
 
 /**
  * The console's own policy, replacing the API's `default-src 'none'` for /console only: its stylesheet and
@@ -40,10 +25,38 @@ export interface ConsoleDeps {
 export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const ASSETS_DIR = path.join(projectRoot(), 'src/console/assets');
-const ASSETS: Record<string, { type: string; body: Buffer }> = {
-  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(path.join(ASSETS_DIR, 'console.css')) },
-  'console.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(ASSETS_DIR, 'console.js')) },
-};
+const ASSET_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+/**
+ * The console's own stylesheets and scripts (every file of src/console/assets, read once at start) and the
+ * chart library, Chart.js, served from its npm package: the CSP allows only these.
+ */
+function loadAssets(): Map<string, { type: string; body: Buffer }> {
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  for (const file of readdirSync(ASSETS_DIR)) {
+    const type = ASSET_TYPES[path.extname(file)];
+    if (type) assets.set(file, { type, body: readFileSync(path.join(ASSETS_DIR, file)) });
+  }
+  const chart = path.join(projectRoot(), 'node_modules/chart.js/dist/chart.umd.min.js');
+  assets.set('chart.umd.min.js', { type: ASSET_TYPES['.js']!, body: readFileSync(chart) });
+  return assets;
+}
+const ASSETS = loadAssets();
+
+/**
+ * A route's entry in pages.ts: the page or action whose path is the route's path or its prefix (up to a `/` or
+ * a `.`). A route must have one, with the same audience, so the tests of pages.ts cover every route.
+ */
+function entryOf(route: ConsoleRoute): Pick<ConsolePage, 'path' | 'audience'> {
+  const entries = route.method === 'GET' ? [...PAGES, ...ACTIONS] : ACTIONS;
+  const match = entries
+    .filter((e) => route.path === e.path || (e.path !== '/console' && (route.path.startsWith(`${e.path}/`) || route.path.startsWith(`${e.path}.`))))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (!match) throw new Error(`console route ${route.method} ${route.path} has no entry in src/console/pages.ts`);
+  const same = match.audience.length === route.audience.length && match.audience.every((a) => route.audience.includes(a));
+  if (!same) throw new Error(`console route ${route.method} ${route.path}: audience [${route.audience.join(', ')}] differs from its entry ${match.path} [${match.audience.join(', ')}]`);
+  return match;
+}
 
 const SIGN_IN_FAILED = 'The user name or password is wrong.';
 const LOGIN_TOKEN_SECONDS = 3600;
@@ -78,6 +91,8 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   const users = new UserStore(deps.db);
   const sessions = new SessionStore(deps.db, config.console);
   const limiter = new SignInLimiter(deps.redis, config.redis.keyPrefix, config.console.signInFailures);
+  const routes = consoleRoutes(deps);
+  const built = new Set(routes.filter((r) => r.method === 'GET').map((r) => r.path));
   const router = Router();
 
   router.use((_req, res, next) => {
@@ -87,9 +102,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
 
   router.get('/assets/:file', (req, res, next) => {
-    const asset = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file]! : undefined;
+    const asset = ASSETS.get(req.params.file);
     if (!asset) return next();
-    res.type(asset.type).send(asset.body);
+    res.set('Cache-Control', 'no-cache').type(asset.type).send(asset.body);
   });
 
   /** The signed-in user of the request's cookie, when the session is live and the role still valid. */
@@ -101,7 +116,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const role = parseRole(session.user.role, config);
     if ('error' in role) return undefined;
     const partnerName = role.kind === 'partner' ? config.partners[role.partnerId]!.name : undefined;
-    const pages = PAGES.filter((p) => mayUse(role, p.audience));
+    const pages = PAGES.filter((p) => mayUse(role, p.audience)).map((p) => ({ ...p, built: p.path === '/console' || built.has(p.path) }));
     return { session, role, viewer: { name: session.user.name, role: session.user.role, partnerName, csrfToken: session.csrfToken, pages } };
   }
 
@@ -191,35 +206,27 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     return false;
   }
 
-  // The built pages and actions (src/console/<page>.ts), each behind the access check of its entry in pages.ts.
-  const handlers: Record<string, ConsoleHandler> = {
-    '/console/messages': messagesListHandler(deps),
-    '/console/messages/:id': messageDetailHandler(deps),
-    'POST /console/messages/replay': replayHandler(deps),
-  };
-  const bulkReplay = bulkReplayHandlers(deps);
-  handlers['POST /console/replays'] = bulkReplay.post;
-  const messagesPage = PAGES.find((p) => p.path === '/console/messages')!;
-  router.get('/messages/:id', async (req, res) => {
-    if (await allowed(req, res, messagesPage)) await handlers['/console/messages/:id']!(req, res);
-  });
-  router.get('/replays/:id', async (req, res) => {
-    if (await allowed(req, res, ACTIONS.find((a) => a.path === '/console/replays')!)) await bulkReplay.run(req, res);
-  });
+  // The pages' routes (src/console/<page>.ts, listed in modules.ts), each behind the access check of its entry in
+  // pages.ts; a page of pages.ts no module serves yet answers 'not built yet' (501) to the roles it is for.
+  for (const route of routes) {
+    const entry = entryOf(route);
+    const method = route.method === 'GET' ? 'get' : 'post';
+    router[method](route.path.slice('/console'.length) || '/', async (req, res) => {
+      if (await allowed(req, res, entry)) await route.handler(req, res);
+    });
+  }
   for (const page of PAGES) {
+    if (built.has(page.path)) continue;
     router.get(page.path === '/console' ? '/' : page.path.slice('/console'.length), async (req, res) => {
       if (!(await allowed(req, res, page))) return;
       const viewer = req.console!.viewer;
-      const handler = page.built ? handlers[page.path] : undefined;
-      if (handler) return handler(req, res);
-      send(res, page.built ? 200 : 501, page.path === '/console' ? homePage(viewer) : notBuiltPage(page, viewer));
+      send(res, page.path === '/console' ? 200 : 501, page.path === '/console' ? homePage(viewer) : notBuiltPage(page, viewer));
     });
   }
   for (const action of ACTIONS) {
+    if (routes.some((r) => r.method === 'POST' && r.path === action.path)) continue;
     router.post(action.path.slice('/console'.length), async (req, res) => {
       if (!(await allowed(req, res, action))) return;
-      const handler = handlers[`POST ${action.path}`];
-      if (handler) return handler(req, res);
       send(res, 501, messagePage(action.title, `${action.title} is not built yet (issue 10).`, req.console!.viewer));
     });
   }

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from './html.js';
-import type { ConsolePage } from './pages.js';
+import type { ConsolePage, NavPage } from './pages.js';
 
 /** What a page needs to know about who is looking: shown in the header, and the token for its forms. */
 export interface Viewer {
@@ -8,11 +8,17 @@ export interface Viewer {
   /** The partner's display name, for partner users. */
   partnerName?: string;
   csrfToken: string;
-  pages: readonly ConsolePage[];
+  pages: readonly NavPage[];
+}
+
+/** A page's own stylesheets and scripts, by file name under /console/assets/ (besides console.css and console.js). */
+export interface PageAssets {
+  styles?: readonly string[];
+  scripts?: readonly string[];
 }
 
 /** The one page frame: the console's own stylesheet and script (CSP: nothing inline), header, nav, content. */
-export function layout(title: string, content: SafeHtml, viewer?: Viewer): SafeHtml {
+export function layout(title: string, content: SafeHtml, viewer?: Viewer, assets: PageAssets = {}): SafeHtml {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -20,7 +26,10 @@ export function layout(title: string, content: SafeHtml, viewer?: Viewer): SafeH
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · hub console</title>
 <link rel="stylesheet" href="/console/assets/console.css">
-<script src="/console/assets/console.js" defer></script>
+${(assets.styles ?? []).map((f) => html`<link rel="stylesheet" href="/console/assets/${f}">
+`)}<script src="/console/assets/console.js" defer></script>
+${(assets.scripts ?? []).map((f) => html`<script src="/console/assets/${f}" defer></script>
+`)}
 </head>
 <body>
 <header class="top">

@@ -6,30 +6,12 @@
  * test-output/screenshots/.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { addUser, sessionCookie, signedInPage } from '../helpers/console.js';
 import { expectedOf, goldenFixtures, roundsWithoutDuplicates } from '../helpers/fixtures.js';
-import { call, ROOT, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
-
-/** Runs the built `hub users add` against the test hub and returns the printed first password. */
-function addUser(t: TestHub, name: string, role: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/hub.js'), 'users', 'add', name, '--role', role], { cwd: ROOT, env: { ...t.env, LOG_LEVEL: 'warn' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const line = /^password: (\S+)$/m.exec(stdout);
-      if (status !== 0 || !line) reject(new Error(`hub users add ${name}: exit ${status}: ${stderr}`));
-      else resolve(line[1]!);
-    });
-  });
-}
+import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
 
 describe('the console’s messages pages in a real browser', function () {
   this.timeout(180_000);
@@ -59,20 +41,7 @@ describe('the console’s messages pages in a real browser', function () {
     await t?.close();
   });
 
-  async function signedIn(name: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${t.url}/console/login`);
-    await page.fill('input[name=username]', name);
-    await page.fill('input[name=password]', passwords.get(name)!);
-    await Promise.all([page.waitForURL(`${t.url}/console`), page.click('button[type=submit]')]);
-    return { context, page };
-  }
-
-  async function sessionCookie(context: BrowserContext): Promise<string> {
-    const cookie = (await context.cookies()).find((c) => c.name === 'hub_console_session')!;
-    return `${cookie.name}=${cookie.value}`;
-  }
+  const signedIn = (name: string) => signedInPage(browser, t, name, passwords.get(name)!);
 
   /** The ids of the rows of the results table, top to bottom. */
   const rowIds = (page: Page) => page.locator('[data-testid=results] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
