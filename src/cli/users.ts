@@ -12,6 +12,8 @@ import { AuditLog } from '../store/audit-log.js';
 export const USERS_USAGE = `  users add <name> --role <role>   add a console user (ops, integrator, marketing, planning, finance or
                             partner:<id>) and print the first password: "password: <it>"
   users passwd <name>       give a console user a new password (printed the same way; their sessions end)
+  users disable <name>      keep a console user but refuse their sign-ins, and end their sessions
+  users enable <name>       let a disabled console user sign in again (same password)
   users remove <name>       remove a console user and end their sessions
   users list                console users with their roles`;
 
@@ -29,9 +31,9 @@ export class UsersCommandError extends Error {
 export async function usersCommand(args: string[], config: HubConfig, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string' } } });
   const [action, name, ...extra] = positionals;
-  const known = ['add', 'passwd', 'remove', 'list'];
+  const known = ['add', 'passwd', 'disable', 'enable', 'remove', 'list'];
   if (!action || !known.includes(action) || extra.length || (action !== 'list' && !name)) {
-    throw new UsersCommandError(`hub users needs add <name> --role <role>, passwd <name>, remove <name> or list.\n\n${USERS_USAGE}`, 2);
+    throw new UsersCommandError(`hub users needs add <name> --role <role>, passwd <name>, disable <name>, enable <name>, remove <name> or list.\n\n${USERS_USAGE}`, 2);
   }
   if (name !== undefined && !USER_NAME_PATTERN.test(name)) throw new UsersCommandError(`user name "${name}": use letters, digits and . _ @ - (at most 64, starting with a letter or digit)`, 2);
   let role: string | undefined;
@@ -66,6 +68,17 @@ export async function usersCommand(args: string[], config: HubConfig, logger: Lo
       if (!user) throw new UsersCommandError(`no console user "${name}" (hub users list shows them)`, 1);
       await audit.record({ event: 'console.user.password-changed', actor: 'cli', detail: `${user.name}: new password, sessions ended` });
       out.write(`new password for ${user.name} (shown once; their sessions have ended):\npassword: ${password}\n`);
+      return;
+    }
+    if (action === 'disable' || action === 'enable') {
+      const done = await users.setDisabled(name!, action === 'disable');
+      if (!done) throw new UsersCommandError(`no console user "${name}" (hub users list shows them)`, 1);
+      if (!done.changed) {
+        out.write(`console user ${done.user.name} is already ${action === 'disable' ? 'disabled' : 'enabled'}\n`);
+        return;
+      }
+      await audit.record({ event: `console.user.${action}d`, actor: 'cli', detail: `${done.user.name}: role ${done.user.role}${action === 'disable' ? `, ${done.sessions} session(s) ended` : ''}` });
+      out.write(action === 'disable' ? `disabled console user ${done.user.name}; ${done.sessions} session(s) ended\n` : `enabled console user ${done.user.name}; they can sign in with their password again\n`);
       return;
     }
     const removed = await users.remove(name!);

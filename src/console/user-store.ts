@@ -58,6 +58,25 @@ export class UserStore {
     return rows[0] ? { user: toUser(rows[0]), sessions: rows[0].n } : undefined;
   }
 
+  /**
+   * Disables or enables a user. Disabling ends their sessions (a disabled user cannot sign in, and the
+   * session check refuses them too). Returns the user and how many sessions ended; undefined when there is no
+   * such user.
+   */
+  async setDisabled(name: string, disabled: boolean): Promise<{ user: ConsoleUser; sessions: number; changed: boolean } | undefined> {
+    const { rows } = await this.db.query(
+      `WITH before AS (SELECT id, disabled FROM console_users WHERE lower(name) = lower($1)),
+            changed AS (UPDATE console_users u SET disabled = $2, updated_at = CASE WHEN u.disabled = $2 THEN u.updated_at ELSE now() END
+                        FROM before WHERE u.id = before.id RETURNING u.*),
+            ended AS (DELETE FROM console_sessions WHERE $2 AND user_id IN (SELECT id FROM changed) RETURNING 1)
+       SELECT changed.id, changed.name, changed.role, changed.disabled, changed.created_at, changed.updated_at,
+              (SELECT count(*)::int FROM ended) AS sessions, before.disabled <> $2 AS changed
+         FROM changed, before`,
+      [name, disabled],
+    );
+    return rows[0] ? { user: toUser(rows[0]), sessions: rows[0].sessions, changed: rows[0].changed } : undefined;
+  }
+
   async list(): Promise<ConsoleUser[]> {
     const { rows } = await this.db.query('SELECT id, name, role, disabled, created_at, updated_at FROM console_users ORDER BY lower(name)');
     return rows.map(toUser);

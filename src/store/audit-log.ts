@@ -23,6 +23,8 @@ export type AuditEvent =
   | 'console.signout'
   | 'console.user.added'
   | 'console.user.password-changed'
+  | 'console.user.disabled'
+  | 'console.user.enabled'
   | 'console.user.removed';
 
 export interface AuditEntry {

@@ -157,6 +157,27 @@ describe('the console in a real browser', function () {
       await context.close();
     });
 
+    it('disable ends the user’s sessions and refuses their sign-ins; enable lets them in again with the same password', async () => {
+      const password = await addUser(t, 'dora', 'marketing');
+      const { context, page } = await newPage();
+      await signIn(page, t, 'dora', password);
+      const disabled = await hubCli(t, 'users', 'disable', 'dora');
+      expect(disabled.status, disabled.stderr).to.equal(0);
+      expect(disabled.stdout).to.contain('disabled console user dora; 1 session(s) ended');
+      await page.goto(`${t.url}/console`);
+      expect(page.url()).to.equal(`${t.url}/console/login`);
+      expect((await postLogin(t, 'dora', password)).status).to.equal(401);
+      expect((await hubCli(t, 'users', 'list')).stdout).to.match(/^dora\tmarketing\tdisabled\t/m);
+      expect((await hubCli(t, 'users', 'disable', 'dora')).stdout).to.contain('already disabled');
+      expect((await t.hub.audit.query({ event: 'console.user.disabled', limit: 5 }))[0]!.detail).to.equal('dora: role marketing, 1 session(s) ended');
+      const enabled = await hubCli(t, 'users', 'enable', 'dora');
+      expect(enabled.status, enabled.stderr).to.equal(0);
+      await signIn(page, t, 'dora', password);
+      expect(await page.getByTestId('user-name').textContent()).to.equal('dora');
+      expect((await hubCli(t, 'users', 'disable', 'nobody')).status).to.equal(1);
+      await context.close();
+    });
+
     it('remove ends the user’s sessions and they can no longer sign in', async () => {
       const password = await addUser(t, 'rita', 'finance');
       const { context, page } = await newPage();
