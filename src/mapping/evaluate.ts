@@ -11,13 +11,58 @@ export interface EvaluationContext {
   messageId?: string;
 }
 
+/** A cross-reference a run did not find: the field it was for and the lookup's own error. */
+interface Miss {
+  field: string;
+  error: MappingFunctionError;
+}
+
 interface Run {
   mapping: CompiledMapping;
   ctx: EvaluationContext;
   bindings: Record<string, unknown>;
+  /** The field being evaluated (runs are sequential), so a lookup's miss is recorded against it. */
+  field: string;
+  misses: Miss[];
+}
+
+/** Misses listed one by one in the error's text; every miss (up to MAX_LISTED_MISSES) is in its errors[]. */
+const MISSES_IN_TEXT = 10;
+const MAX_LISTED_MISSES = 500;
+
+/** The stand-in a missing lookup gives while the run goes on; never seen outside the run (the run then fails). */
+const MISSING_STAND_IN = '\u0000missing-cross-reference';
+
+/**
+ * The one error of a run whose lookups missed: the same HUB_ERR_LOOKUP_MISSING as a single miss always gave
+ * (text, details and errors[] unchanged when there is one), and with several, one error naming every miss:
+ * details.missing lists each field, lookup and key, errors[] has one item per miss.
+ */
+function missesError(run: Run): HubError {
+  const [first, ...rest] = run.misses;
+  if (!rest.length) return fail({ ...run, misses: [] }, first!.field, first!.error, '');
+  const file = displayPath(run.mapping.file);
+  const listed = run.misses.slice(0, MAX_LISTED_MISSES);
+  const text = run.misses.slice(0, MISSES_IN_TEXT).map((m) => `field ${m.field}: ${m.error.message}`).join('; ');
+  const more = run.misses.length > MISSES_IN_TEXT ? `; and ${run.misses.length - MISSES_IN_TEXT} more` : '';
+  return new HubError('HUB_ERR_LOOKUP_MISSING', `${file}: ${run.misses.length} cross-references missing: ${text}${more} — document ${run.ctx.document}`, {
+    details: {
+      file,
+      field: first!.field,
+      document: run.ctx.document,
+      ...(run.ctx.messageId ? { messageId: run.ctx.messageId } : {}),
+      ...(first!.error.details.lookup ? { lookup: first!.error.details.lookup } : {}),
+      ...(first!.error.details.key !== undefined ? { key: first!.error.details.key } : {}),
+      missing: listed.map((m) => ({ field: m.field, ...(m.error.details.lookup ? { lookup: m.error.details.lookup } : {}), ...(m.error.details.key !== undefined ? { key: m.error.details.key } : {}) })),
+    },
+    errors: listed.map((m) => ({ path: m.field, message: m.error.message })),
+  });
 }
 
 function fail(run: Run, field: string, error: unknown, source: string): HubError {
+  // A run that already missed a cross-reference fails with its misses, as it did when the first miss threw:
+  // what fails after it may be the stand-in's doing.
+  if (run.misses.length) return missesError(run);
   const file = displayPath(run.mapping.file);
   const base = { file, field, document: run.ctx.document, ...(run.ctx.messageId ? { messageId: run.ctx.messageId } : {}) };
   const suffix = ` — document ${run.ctx.document}`;
@@ -54,6 +99,7 @@ function toJson(value: unknown): unknown {
 }
 
 async function evaluateExpression(run: Run, expression: jsonata.Expression, source: string, input: unknown, field: string): Promise<unknown> {
+  run.field = field;
   try {
     return toJson(await expression.evaluate(input, run.bindings));
   } catch (error) {
@@ -82,6 +128,7 @@ async function evaluateNode(run: Run, node: FieldNode, input: unknown, field: st
     }
     case 'each': {
       let items: unknown;
+      run.field = field;
       try {
         items = await node.each.evaluate(input, run.bindings);
       } catch (error) {
@@ -99,10 +146,18 @@ async function evaluateNode(run: Run, node: FieldNode, input: unknown, field: st
 /**
  * Evaluates a compiled mapping over a parsed document's root element. Fields whose expression gives nothing
  * are omitted; the caller checks the result against the canonical schema. `type` comes from documentType.
+ * A lookup with no entry does not stop the run: every field is evaluated, and the run then throws one
+ * HUB_ERR_LOOKUP_MISSING naming every missing cross-reference (see missesError).
  */
 export async function evaluateMapping(mapping: CompiledMapping, root: unknown, ctx: EvaluationContext): Promise<Record<string, unknown>> {
-  const run: Run = { mapping, ctx, bindings: { ...mappingFunctions(mapping.tables, ctx.partner), root, partner: ctx.partner } };
+  const run: Run = { mapping, ctx, bindings: {}, field: '', misses: [] };
+  const onMissing = (error: MappingFunctionError): string => {
+    run.misses.push({ field: run.field, error });
+    return MISSING_STAND_IN;
+  };
+  run.bindings = { ...mappingFunctions(mapping.tables, ctx.partner, onMissing), root, partner: ctx.partner };
   const fields = await evaluateFields(run, mapping.canonical, root, '');
+  if (run.misses.length) throw missesError(run);
   return { type: mapping.documentType, ...fields };
 }
 

@@ -100,8 +100,21 @@ function objectLookup(input: unknown, key: string): unknown {
   return undefined;
 }
 
-/** Builds the custom functions for one document: they see the partner it came from and the mapping's tables. */
-export function mappingFunctions(tables: LookupTables, partner: string): Record<string, (...args: never[]) => unknown> {
+/**
+ * What a lookup that finds no entry does instead of throwing: record the miss and give a stand-in value, so a
+ * mapping run goes on and reports every missing cross-reference at once (src/mapping/evaluate.ts).
+ */
+export type MissingEntryHandler = (miss: MappingFunctionError) => string;
+
+/**
+ * Builds the custom functions for one document: they see the partner it came from and the mapping's tables.
+ * Without `onMissing`, a lookup with no entry throws HUB_ERR_LOOKUP_MISSING at once.
+ */
+export function mappingFunctions(tables: LookupTables, partner: string, onMissing?: MissingEntryHandler): Record<string, (...args: never[]) => unknown> {
+  const missing = (error: MappingFunctionError): string => {
+    if (!onMissing) throw error;
+    return onMissing(error);
+  };
   const table = (name: unknown, fn: string): LookupTable => {
     const found = typeof name === 'string' ? tables.get(name) : undefined;
     if (!found) throw new MappingFunctionError('HUB_ERR_MAPPING', `$${fn}() names lookup ${describe(name)}, which this mapping does not declare under lookups (declared: ${[...tables.keys()].join(', ') || 'none'})`);
@@ -137,7 +150,7 @@ export function mappingFunctions(tables: LookupTables, partner: string): Record<
       const text = textOf(key, 'lookup');
       if (text === undefined) throw new MappingFunctionError('HUB_ERR_MAPPING', `the document has no value to look up in ${where(t)}`, { lookup: name });
       const value = t.get(text, partner);
-      if (value === undefined) throw new MappingFunctionError('HUB_ERR_LOOKUP_MISSING', `no entry for key "${text}" in ${where(t)}`, { lookup: name, key: text });
+      if (value === undefined) return missing(new MappingFunctionError('HUB_ERR_LOOKUP_MISSING', `no entry for key "${text}" in ${where(t)}`, { lookup: name, key: text }));
       return value;
     },
     lookupOr: (name: unknown, key: unknown, fallback: unknown): unknown => {
@@ -154,10 +167,12 @@ export function mappingFunctions(tables: LookupTables, partner: string): Record<
         if (value !== undefined) return value;
       }
       const shown = candidates.map((k) => `"${k}"`).join(', ');
-      throw new MappingFunctionError('HUB_ERR_LOOKUP_MISSING', `no entry for ${candidates.length === 1 ? 'key' : 'any of the keys'} ${shown} in ${where(t)}`, {
-        lookup: String(name),
-        key: candidates.length === 1 ? candidates[0]! : candidates,
-      });
+      return missing(
+        new MappingFunctionError('HUB_ERR_LOOKUP_MISSING', `no entry for ${candidates.length === 1 ? 'key' : 'any of the keys'} ${shown} in ${where(t)}`, {
+          lookup: String(name),
+          key: candidates.length === 1 ? candidates[0]! : candidates,
+        }),
+      );
     },
     ids: (value: unknown): { id: string; scheme?: string }[] => {
       const seen = new Set<string>();
