@@ -51,7 +51,7 @@ function runFacts(run: ReplayRun): SafeHtml {
 }
 
 /** POST /console/replays (ops): `step=dry-run` counts and shows a sample; `step=start` takes the dry run's token. */
-export function bulkReplayHandlers(deps: MessagePagesDeps): { post: ConsoleHandler; run: ConsoleHandler } {
+export function bulkReplayHandlers(deps: MessagePagesDeps): { post: ConsoleHandler; run: ConsoleHandler; stop: ConsoleHandler } {
   const bulk = bulkReplayDeps(deps.config, deps);
   const context: FilterContext = { partners: Object.keys(deps.config.partners), adapters: deps.config.adapters.map((a) => a.name) };
   const refused = (res: Response, viewer: Viewer, error: HubError) =>
@@ -93,12 +93,45 @@ ${result.count
     }
   };
 
-  const run: ConsoleHandler = async (req, res) => {
-    const { viewer } = req.console!;
+  /** A run's page: its facts; while it runs, a Stop form, and the page reloads itself every few seconds. */
+  const runPage = (res: Response, viewer: Viewer, found: ReplayRun, notice?: string, status = 200) => {
+    const running = found.state === 'running';
+    const content = html`<h1>Bulk replay run</h1>
+${notice ? html`<p class="message" role="status" data-testid="notice">${notice}</p>` : ''}
+${runFacts(found)}
+${running
+  ? html`<p class="muted" data-refresh-seconds="3" data-testid="refreshing">This page reloads every 3 seconds while the run is running.</p>
+<form class="replay" method="post" action="/console/replays/${found.id}/stop" data-testid="stop-run" data-confirm="Stop this bulk replay? Messages already replayed stay replayed.">
+  <input type="hidden" name="csrf" value="${viewer.csrfToken}">
+  <button type="submit">Stop the run</button>
+</form>`
+  : ''}
+<p><a href="/console/replays/${found.id}">Reload</a> · <a href="/console/messages">Messages</a></p>`;
+    send(res, status, layout('Bulk replay run', content, viewer));
+  };
+
+  const findRun = async (req: Request, res: Response, viewer: Viewer): Promise<ReplayRun | undefined> => {
     const id = String(req.params.id);
     const found = UUID_PATTERN.test(id) ? await bulk.runs.get(id) : undefined;
-    if (!found) return send(res, 404, messagePage('Not found', `No bulk replay run ${id}.`, viewer, { href: '/console/messages', label: 'Back to the messages' }));
-    send(res, 200, layout('Bulk replay run', html`<h1>Bulk replay run</h1>${runFacts(found)}<p><a href="/console/replays/${found.id}">Reload</a> · <a href="/console/messages">Messages</a></p>`, viewer));
+    if (!found) send(res, 404, messagePage('Not found', `No bulk replay run ${id}.`, viewer, { href: '/console/messages', label: 'Back to the messages' }));
+    return found;
   };
-  return { post, run };
+
+  const run: ConsoleHandler = async (req, res) => {
+    const { viewer } = req.console!;
+    const found = await findRun(req, res, viewer);
+    if (found) runPage(res, viewer, found);
+  };
+
+  /** POST /console/replays/:id/stop (ops): stops a running run, as POST /v1/ops/replays/:id/stop does. */
+  const stop: ConsoleHandler = async (req, res) => {
+    const { viewer } = req.console!;
+    const found = await findRun(req, res, viewer);
+    if (!found) return;
+    const { run: stopped, changed } = await bulk.runs.stop(found.id, `console:${viewer.name}`);
+    if (!changed) return runPage(res, viewer, stopped ?? found, `This run is ${(stopped ?? found).state} already; only a running run can be stopped.`, 409);
+    await deps.audit.record({ event: 'replay.stopped', actor: `console:${viewer.name}`, address: req.ip, detail: `run ${found.id} stopped by console:${viewer.name}: ${stopped!.replayed} replayed, ${stopped!.skipped} skipped of ${stopped!.expected}` });
+    res.redirect(303, `/console/replays/${found.id}`);
+  };
+  return { post, run, stop };
 }

@@ -230,5 +230,6 @@ export function messageRoutes(deps: MessagePagesDeps): ConsoleRoute[] {
     { method: 'POST', path: REPLAY_ACTION.path, audience: REPLAY_ACTION.audience, handler: replayHandler(deps) },
     { method: 'POST', path: BULK_REPLAY_ACTION.path, audience: BULK_REPLAY_ACTION.audience, handler: bulk.post },
     { method: 'GET', path: '/console/replays/:id', audience: BULK_REPLAY_ACTION.audience, handler: bulk.run },
+    { method: 'POST', path: '/console/replays/:id/stop', audience: BULK_REPLAY_ACTION.audience, handler: bulk.stop },
   ];
 }

@@ -23,7 +23,8 @@ describe('the console’s messages pages in a real browser', function () {
   let archiveDir: string;
 
   before(async () => {
-    t = await startTestHub({ configure: (raw) => (raw.pipeline = { ...raw.pipeline, attempts: 2, backoffMs: 20 }) });
+    // One replay a second, so a bulk run of a few messages is still running when the test stops it.
+    t = await startTestHub({ configure: (raw) => (raw.pipeline = { ...raw.pipeline, attempts: 2, backoffMs: 20, bulkReplayPerSecond: 1 }) });
     archiveDir = t.hub.config.adapters.find((a) => a.name === 'archive')!.options.dir as string;
     browser = await launchBrowser();
     for (const [name, role] of [['olga', 'ops'], ['ivan', 'integrator'], ['acme.buyer', 'partner:acme']] as const) passwords.set(name, await addUser(t, name, role));
@@ -260,6 +261,45 @@ describe('the console’s messages pages in a real browser', function () {
     expect((await integrator.page.goto(`${t.url}/console/replays/${runId}`))!.status()).to.equal(403);
     expect(await integrator.page.locator('main').textContent()).to.contain('Your role (integrator) may not use this page.');
     await integrator.context.close();
+  });
+
+  it('a running bulk replay’s page reloads itself and has a Stop button; stopping keeps what was replayed and replays no more', async () => {
+    const { context, page } = await signedIn('olga');
+    page.on('dialog', (dialog) => void dialog.accept());
+    const acmeDelivered = [...delivered].filter(([, d]) => d.partner === 'acme').map(([id]) => id);
+    expect(acmeDelivered.length).to.be.greaterThan(2);
+    await page.goto(`${t.url}/console/messages?partner=acme&status=delivered`);
+    await page.check('[data-testid=bulk-replay-form] input[name=force]');
+    await Promise.all([page.waitForURL(`${t.url}/console/replays`), page.click('[data-testid=bulk-replay-form] button[type=submit]')]);
+    const counted = Number(/^(\d+) messages? selected/.exec((await page.getByTestId('dry-run-count').textContent())!)![1]);
+    expect(counted).to.be.greaterThanOrEqual(acmeDelivered.length);
+    await Promise.all([page.waitForURL(/\/console\/replays\/[0-9a-f-]{36}$/), page.click('[data-testid=bulk-replay-confirm] button[type=submit]')]);
+    const runId = page.url().split('/').pop()!;
+    expect(await page.getByTestId('run-state').textContent()).to.equal('running');
+    expect(await page.getByTestId('refreshing').count()).to.equal(1);
+    // The page reloads by itself (console.js, data-refresh-seconds) while the run runs.
+    await page.waitForEvent('load', { timeout: 10_000 });
+    expect(page.url()).to.equal(`${t.url}/console/replays/${runId}`);
+    await screenshot(page, 'console-bulk-replay-run');
+    await Promise.all([page.waitForURL(`${t.url}/console/replays/${runId}`), page.click('[data-testid=stop-run] button[type=submit]')]);
+    expect(await page.getByTestId('run-state').textContent()).to.equal('stopped');
+    expect(await page.getByTestId('stop-run').count()).to.equal(0);
+    expect(await page.getByTestId('refreshing').count()).to.equal(0);
+    const run = (await t.hub.db.query('SELECT replayed, expected FROM replay_runs WHERE id = $1', [runId])).rows[0];
+    expect(run.replayed).to.be.lessThan(run.expected);
+    const replayedBefore = (await t.hub.db.query("SELECT count(*)::int AS n FROM message_history WHERE step = 'replayed' AND detail LIKE $1", [`%bulk replay ${runId})`])).rows[0].n;
+    expect(replayedBefore).to.equal(run.replayed);
+    const entry = (await t.hub.audit.query({ event: 'replay.stopped', limit: 5 }))[0]!;
+    expect(entry.actor).to.equal('console:olga');
+    expect(entry.detail).to.contain(`run ${runId} stopped by console:olga`);
+    // Stopping again says it is stopped already.
+    const again = await fetch(`${t.url}/console/replays/${runId}/stop`, { method: 'POST', redirect: 'manual', headers: { cookie: await sessionCookie(context), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: await page.locator('input[name=csrf]').first().inputValue() }).toString() });
+    expect(again.status).to.equal(409);
+    expect(await again.text()).to.contain('This run is stopped already');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const replayedAfter = (await t.hub.db.query("SELECT count(*)::int AS n FROM message_history WHERE step = 'replayed' AND detail LIKE $1", [`%bulk replay ${runId})`])).rows[0].n;
+    expect(replayedAfter, 'replays after the stop').to.equal(replayedBefore);
+    await context.close();
   });
 
   it('the lines of a message’s problems (error items with a line) are highlighted in its raw document', async () => {
