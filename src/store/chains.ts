@@ -1,5 +1,6 @@
 import type { CanonicalDocument, CanonicalLine, CanonicalType } from '../canonical/types.js';
 import type { Database } from '../db/database.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** One document of a chain, as ops see it in the list. */
 export interface ChainDocument {
@@ -22,7 +23,12 @@ export interface ChainLine {
   ordered: number;
   shipped: number;
   invoiced: number;
+  /** Quantity disagreements and missing documents: not-shipped, short-shipped, over-shipped, not-invoiced, invoice-overdue, ... */
   flags: string[];
+  /** The order's net price per unit and the distinct prices its invoice lines state. */
+  prices: { ordered?: number; invoiced: number[] };
+  /** Price disagreements: invoiced-price-differs (an invoice line's price is not the order's). */
+  priceFlags: string[];
 }
 
 export interface Chain {
@@ -37,6 +43,29 @@ export interface Chain {
   flags: string[];
 }
 
+/**
+ * Days after its first shipment notice a shipped line may go without an invoice before the chain flags it
+ * `invoice-overdue` (a candidate for the configuration as console.chainInvoiceDays).
+ */
+export const CHAIN_INVOICE_DAYS = 14;
+
+/**
+ * The chain flags that are problems someone should look at (the console's "flagged only"); `no-shipnotice` and
+ * `no-invoice` alone are states of an order still in progress, not problems.
+ */
+export const CHAIN_PROBLEM_FLAGS: readonly string[] = ['lines-flagged', 'prices-differ', 'invoice-overdue', 'unmatched-lines', 'order-not-mapped', 'order-missing'];
+
+/** The problem flags of a chain (see CHAIN_PROBLEM_FLAGS). */
+export function chainProblems(chain: Pick<Chain, 'flags'>): string[] {
+  return chain.flags.filter((f) => CHAIN_PROBLEM_FLAGS.includes(f));
+}
+
+export interface ChainOptions {
+  /** The time the invoice-overdue flag is judged at (default: now). */
+  now?: Date;
+  invoiceDays?: number;
+}
+
 /** Sums without binary noise (0.1 + 0.2): quantities are decimals as the partner stated them. */
 const add = (a: number, b: number) => Math.round((a + b) * 1e6) / 1e6;
 
@@ -49,15 +78,22 @@ interface Row {
   status: string;
   received_at: Date;
   partner: string;
-  canonical: CanonicalDocument | null;
+  /** The canonical document's lines only (the fields a chain compares), null when it is not mapped. */
+  lines: CanonicalLine[] | null;
+  /** The order (or shipment notice) id this row was found through; absent for order rows. */
+  via?: string;
 }
 
 function view(r: Row): ChainDocument {
   return { id: r.id, documentType: r.document_type, documentNumber: r.document_number, revision: r.revision, status: r.status, receivedAt: r.received_at.toISOString(), partner: r.partner, links: { self: `/v1/ops/messages/${r.id}` } };
 }
 
-const SELECT = `SELECT m.id, m.document_type, m.document_number, m.revision, m.revision_of, m.status, m.received_at, m.partner, c.canonical
-  FROM messages m LEFT JOIN message_canonical c ON c.message_id = m.id`;
+/** The record and, of the canonical document, only the line fields a chain compares (not the whole document). */
+const COLUMNS = `m.id, m.document_type, m.document_number, m.revision, m.revision_of, m.status, m.received_at, m.partner,
+  CASE WHEN c.message_id IS NULL THEN NULL ELSE coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('lineNumber', l->'lineNumber', 'sku', l->'sku',
+    'description', l->'description', 'quantity', l->'quantity', 'unitCode', l->'unitCode', 'price', l->'price', 'orderLineReference', l->'orderLineReference')))
+    FROM jsonb_array_elements(c.canonical->'lines') l), '[]'::jsonb) END AS lines`;
+const FROM = 'messages m LEFT JOIN message_canonical c ON c.message_id = m.id';
 
 /**
  * The order a document belongs to: itself (its first revision) when it is an order, else the order its links
@@ -90,33 +126,81 @@ export async function findOrderByNumber(db: Database, partner: string, documentN
 /**
  * The chain of an order: the order, its changes (revisions), the shipment notices and invoices linked to it
  * (an invoice also through the shipment notice it names), and per order line the ordered, shipped and invoiced
- * quantities, with a flag wherever one is missing or they disagree.
+ * quantities and prices, with a flag wherever one is missing or they disagree.
  */
-export async function orderChain(db: Database, orderId: string): Promise<Chain> {
-  const orderRows = (await db.query<Row>(`${SELECT} WHERE m.id = $1 OR m.revision_of = $1 ORDER BY m.revision`, [orderId])).rows;
-  const ids = orderRows.map((r) => r.id);
-  const ships = (await db.query<Row>(`${SELECT} WHERE m.id IN (SELECT from_id FROM document_links WHERE to_id = ANY($1) AND kind = 'ships-order') ORDER BY m.received_at, m.id`, [ids])).rows;
+export async function orderChain(db: Database, orderId: string, options: ChainOptions = {}): Promise<Chain> {
+  return (await orderChains(db, [orderId], options)).get(orderId)!;
+}
+
+/**
+ * The chains of several orders (by the id of each one's first revision) in four queries whatever their number:
+ * the orders and their revisions, the shipment notices, the invoices linked to the orders, and those linked to
+ * the shipment notices; each through an index (primary key, messages_by_revision_of, document_links_to).
+ */
+export async function orderChains(db: Database, orderIds: readonly string[], options: ChainOptions = {}): Promise<Map<string, Chain>> {
+  const out = new Map<string, Chain>();
+  if (!orderIds.length) return out;
+  const orderRows = (await db.query<Row>(`SELECT ${COLUMNS} FROM ${FROM} WHERE m.id = ANY($1::uuid[]) OR m.revision_of = ANY($1::uuid[]) ORDER BY m.revision`, [orderIds])).rows;
+  const allOrderIds = orderRows.map((r) => r.id);
+  const ships = (
+    await db.query<Row>(`SELECT ${COLUMNS}, l.to_id AS via FROM document_links l JOIN ${FROM} ON m.id = l.from_id WHERE l.to_id = ANY($1::uuid[]) AND l.kind = 'ships-order' ORDER BY m.received_at, m.id`, [allOrderIds])
+  ).rows;
   const invoices = (
     await db.query<Row>(
-      `${SELECT} WHERE m.id IN (SELECT from_id FROM document_links WHERE to_id = ANY($1) AND kind = 'invoices-order'
-                               UNION SELECT from_id FROM document_links WHERE to_id = ANY($2) AND kind = 'invoices-shipnotice') ORDER BY m.received_at, m.id`,
-      [ids, ships.map((s) => s.id)],
+      `SELECT ${COLUMNS}, l.to_id AS via FROM document_links l JOIN ${FROM} ON m.id = l.from_id
+        WHERE (l.to_id = ANY($1::uuid[]) AND l.kind = 'invoices-order') OR (l.to_id = ANY($2::uuid[]) AND l.kind = 'invoices-shipnotice') ORDER BY m.received_at, m.id`,
+      [allOrderIds, ships.map((s) => s.id)],
     )
   ).rows;
+  const firstOf = (r: Row) => r.revision_of ?? r.id;
+  const orderOfRow = new Map(orderRows.map((r) => [r.id, firstOf(r)]));
+  const shipOrders = new Map<string, Set<string>>();
+  for (const s of ships) {
+    const order = orderOfRow.get(s.via!);
+    if (order) (shipOrders.get(s.id) ?? shipOrders.set(s.id, new Set()).get(s.id)!).add(order);
+  }
+  const group = <T extends Row>(rows: T[], orderOf: (r: T) => Iterable<string>) => {
+    const byOrder = new Map<string, T[]>();
+    for (const r of rows) {
+      for (const order of orderOf(r)) {
+        const list = byOrder.get(order) ?? byOrder.set(order, []).get(order)!;
+        if (!list.some((x) => x.id === r.id)) list.push(r);
+      }
+    }
+    return byOrder;
+  };
+  const ordersById = group(orderRows, (r) => [firstOf(r)]);
+  const shipsById = group(ships, (r) => (orderOfRow.get(r.via!) ? [orderOfRow.get(r.via!)!] : []));
+  const invoicesById = group(invoices, (r) => (orderOfRow.has(r.via!) ? [orderOfRow.get(r.via!)!] : [...(shipOrders.get(r.via!) ?? [])]));
+  for (const id of orderIds) out.set(id, compareChain(ordersById.get(id) ?? [], shipsById.get(id) ?? [], invoicesById.get(id) ?? [], options));
+  return out;
+}
+
+const byArrival = (a: Row, b: Row) => a.received_at.getTime() - b.received_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** One chain from its rows: per order line what was shipped and invoiced, and every disagreement flagged. */
+function compareChain(orderRows: Row[], ships: Row[], invoices: Row[], options: ChainOptions): Chain {
+  ships.sort(byArrival);
+  invoices.sort(byArrival);
+  orderRows.sort((a, b) => a.revision - b.revision);
   const order = orderRows[0];
   const flags: string[] = [];
   if (!order) return { order: null, changes: [], shipNotices: [], invoices: [], lines: [], unmatched: [], flags: ['order-missing'] };
   // The newest revision with a canonical document is the order as it stands now.
-  const current = [...orderRows].reverse().find((r) => r.canonical) ?? order;
-  const orderLines: CanonicalLine[] = current.canonical?.lines ?? [];
-  if (!current.canonical) flags.push('order-not-mapped');
+  const current = [...orderRows].reverse().find((r) => r.lines) ?? order;
+  const orderLines: CanonicalLine[] = current.lines ?? [];
+  if (!current.lines) flags.push('order-not-mapped');
   const lines = new Map<string, ChainLine>(
-    orderLines.map((l) => [l.lineNumber, { lineNumber: l.lineNumber, sku: l.sku, ...(l.description ? { description: l.description } : {}), unitCode: l.unitCode, ordered: l.quantity, shipped: 0, invoiced: 0, flags: [] }]),
+    orderLines.map((l) => [
+      l.lineNumber,
+      { lineNumber: l.lineNumber, sku: l.sku, ...(l.description ? { description: l.description } : {}), unitCode: l.unitCode, ordered: l.quantity, shipped: 0, invoiced: 0, flags: [], prices: { ...(l.price !== undefined ? { ordered: l.price } : {}), invoiced: [] }, priceFlags: [] },
+    ]),
   );
+  const firstShipped = new Map<string, Date>();
   const unmatched: Chain['unmatched'] = [];
   const tally = (docs: Row[], field: 'shipped' | 'invoiced') => {
     for (const doc of docs) {
-      for (const line of doc.canonical?.lines ?? []) {
+      for (const line of doc.lines ?? []) {
         const target = line.orderLineReference !== undefined ? lines.get(line.orderLineReference) : undefined;
         if (!target) {
           unmatched.push({ documentId: doc.id, documentType: doc.document_type, lineNumber: line.lineNumber, ...(line.orderLineReference !== undefined ? { orderLineReference: line.orderLineReference } : {}), sku: line.sku, quantity: line.quantity });
@@ -124,11 +208,15 @@ export async function orderChain(db: Database, orderId: string): Promise<Chain> 
         }
         target[field] = add(target[field], line.quantity);
         if (line.unitCode !== target.unitCode && !target.flags.includes(`${field}-unit-differs`)) target.flags.push(`${field}-unit-differs`);
+        if (field === 'shipped' && !firstShipped.has(target.lineNumber)) firstShipped.set(target.lineNumber, doc.received_at);
+        if (field === 'invoiced' && line.price !== undefined && !target.prices.invoiced.includes(line.price)) target.prices.invoiced.push(line.price);
       }
     }
   };
   tally(ships, 'shipped');
   tally(invoices, 'invoiced');
+  const now = (options.now ?? new Date()).getTime();
+  const overdueAfterMs = (options.invoiceDays ?? CHAIN_INVOICE_DAYS) * 86_400_000;
   for (const line of lines.values()) {
     if (ships.length) {
       if (line.shipped === 0) line.flags.push('not-shipped');
@@ -139,18 +227,113 @@ export async function orderChain(db: Database, orderId: string): Promise<Chain> 
       if (line.invoiced === 0) line.flags.push('not-invoiced');
       else if (line.invoiced !== (ships.length ? line.shipped : line.ordered)) line.flags.push(ships.length ? 'invoiced-differs-from-shipped' : 'invoiced-differs-from-ordered');
     }
+    const shippedAt = firstShipped.get(line.lineNumber);
+    if (line.shipped !== 0 && line.invoiced === 0 && shippedAt && now - shippedAt.getTime() > overdueAfterMs) line.flags.push('invoice-overdue');
+    if (line.prices.ordered !== undefined && line.prices.invoiced.some((p) => p !== line.prices.ordered)) line.priceFlags.push('invoiced-price-differs');
   }
+  const all = [...lines.values()];
   if (!ships.length) flags.push('no-shipnotice');
   if (!invoices.length) flags.push('no-invoice');
   if (unmatched.length) flags.push('unmatched-lines');
-  if ([...lines.values()].some((l) => l.flags.length)) flags.push('lines-flagged');
+  if (all.some((l) => l.flags.length)) flags.push('lines-flagged');
+  if (all.some((l) => l.priceFlags.length)) flags.push('prices-differ');
+  if (all.some((l) => l.flags.includes('invoice-overdue'))) flags.push('invoice-overdue');
   return {
     order: view(order),
     changes: orderRows.slice(1).map(view),
     shipNotices: ships.map(view),
     invoices: invoices.map(view),
-    lines: [...lines.values()],
+    lines: all,
     unmatched,
     flags,
   };
+}
+
+/** What the console's chain list asks for: newest orders first, filtered, one page. */
+export interface ChainListQuery {
+  partner?: string;
+  /** Orders with no shipment notice / no invoice linked (directly or, for an invoice, through a shipment notice). */
+  missing?: 'shipnotice' | 'invoice';
+  /** Only chains with a problem flag (CHAIN_PROBLEM_FLAGS). */
+  flagged?: boolean;
+  /** The order's own number. */
+  orderNumber?: string;
+  limit: number;
+  /** From the previous page's `next`: continues strictly after the order it names. */
+  cursor?: string;
+}
+
+export interface ChainListPage {
+  chains: Chain[];
+  /** Present when there may be more: the cursor of the next page. */
+  next?: string;
+  /** Orders looked at for this page (with `flagged`, more than it shows). */
+  scanned: number;
+  /** With `flagged`: the page stopped at CHAIN_SCAN_LIMIT orders looked at before it was full. */
+  scanLimited: boolean;
+}
+
+/** With "flagged only", orders whose chain is computed per request at most (then the page offers to go on). */
+export const CHAIN_SCAN_LIMIT = 400;
+const SCAN_BATCH = 100;
+
+/**
+ * One page of order chains, newest order first, keyset-paged on (received_at, id) of the orders (first
+ * revisions): messages_by_type, or messages_orders_by_partner (migration 008) with a partner, or the
+ * business_keys index for an order number. The chains are computed in batches (orderChains: four queries per
+ * batch); "flagged only" keeps the chains with a problem and stops after CHAIN_SCAN_LIMIT orders, so a page
+ * costs the same however rare problems are, and its `next` continues the scan.
+ */
+export async function listChains(db: Database, q: ChainListQuery, options: ChainOptions = {}): Promise<ChainListPage> {
+  const chains: Chain[] = [];
+  let cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+  let scanned = 0;
+  for (;;) {
+    const batch = q.flagged ? Math.min(SCAN_BATCH, CHAIN_SCAN_LIMIT - scanned) : q.limit + 1;
+    const params: unknown[] = [];
+    const where = ["m.document_type = 'Order'", 'm.revision = 0'];
+    if (q.partner) where.push(`m.partner = $${params.push(q.partner)}`);
+    if (q.orderNumber) where.push(`m.id IN (SELECT message_id FROM business_keys WHERE value = $${params.push(q.orderNumber.trim())} AND kind = 'documentNumber')`);
+    if (cursor) where.push(`(m.received_at, m.id) < ($${params.push(cursor.at)}::timestamptz, $${params.push(cursor.id)}::uuid)`);
+    const revisions = 'SELECT r.id FROM messages r WHERE r.id = m.id OR r.revision_of = m.id';
+    if (q.missing === 'shipnotice') where.push(`NOT EXISTS (SELECT 1 FROM document_links l WHERE l.to_id IN (${revisions}) AND l.kind = 'ships-order')`);
+    if (q.missing === 'invoice') {
+      where.push(`NOT EXISTS (SELECT 1 FROM document_links l WHERE l.to_id IN (${revisions}) AND l.kind = 'invoices-order')`);
+      where.push(`NOT EXISTS (SELECT 1 FROM document_links s JOIN document_links i ON i.to_id = s.from_id AND i.kind = 'invoices-shipnotice' WHERE s.to_id IN (${revisions}) AND s.kind = 'ships-order')`);
+    }
+    const { rows } = await db.query<{ id: string; received_at: Date }>(
+      `SELECT m.id, m.received_at FROM messages m WHERE ${where.join(' AND ')} ORDER BY m.received_at DESC, m.id DESC LIMIT $${params.push(batch)}`,
+      params,
+    );
+    if (!q.flagged) {
+      const shown = rows.slice(0, q.limit);
+      const computed = await orderChains(db, shown.map((r) => r.id), options);
+      const last = shown[shown.length - 1];
+      return {
+        chains: shown.map((r) => computed.get(r.id)!),
+        ...(rows.length > q.limit && last ? { next: encodeCursor({ at: last.received_at.toISOString(), id: last.id }) } : {}),
+        scanned: shown.length,
+        scanLimited: false,
+      };
+    }
+    const computed = await orderChains(db, rows.map((r) => r.id), options);
+    let brokeEarly = false;
+    for (const [index, row] of rows.entries()) {
+      scanned++;
+      cursor = { at: row.received_at.toISOString(), id: row.id };
+      const chain = computed.get(row.id)!;
+      if (chainProblems(chain).length) chains.push(chain);
+      if (chains.length === q.limit) {
+        brokeEarly = index < rows.length - 1;
+        break;
+      }
+    }
+    const exhausted = rows.length < batch;
+    const full = chains.length === q.limit;
+    const limited = scanned >= CHAIN_SCAN_LIMIT;
+    if (full || exhausted || limited) {
+      const more = !exhausted || brokeEarly;
+      return { chains, ...(more && cursor ? { next: encodeCursor(cursor) } : {}), scanned, scanLimited: limited && !full && !exhausted };
+    }
+  }
 }
