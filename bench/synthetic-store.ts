@@ -63,13 +63,13 @@ const RAW_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
 const textArray = (values: readonly string[]) => `(ARRAY[${values.map((v) => `'${v}'`).join(', ')}])`;
 
 /**
- * One chunk: messages i in [$1, $2] of $3, received between 730 and 2 days before $4 in the order of i (as
- * the hub appends them), every table filled from the same materialised rows.
+ * One chunk: messages i in [$1, $2] of $3, received between $7 and $8 days before $4 (by default 730 and 2) in
+ * the order of i (as the hub appends them), every table filled from the same materialised rows.
  */
 const CHUNK_SQL = `
 WITH src AS MATERIALIZED (
   SELECT i, md5('bench-msg-' || i)::uuid AS id,
-         $4::timestamptz - interval '730 days' + make_interval(secs => (i - 1) * (728 * 86400.0 / $3::bigint)) AS received_at,
+         $4::timestamptz - make_interval(days => $7::int) + make_interval(secs => (i - 1) * (($7::int - $8::float8) * 86400.0 / $3::bigint)) AS received_at,
          p.*
     FROM generate_series($1::bigint, $2::bigint) AS i
    CROSS JOIN LATERAL (
@@ -155,12 +155,12 @@ export interface SyntheticShape {
 export async function loadSyntheticMessages(
   client: pg.ClientBase,
   n: number,
-  options: { chunk: number; now: Date; progress?: (loaded: number) => void },
+  options: { chunk: number; now: Date; progress?: (loaded: number) => void; /** Received over this many days (730) */ spanDays?: number; /** ending this many days before now (2). */ endDaysAgo?: number },
 ): Promise<SyntheticShape> {
   for (let lo = 1; lo <= n; lo += options.chunk) {
     const hi = Math.min(n, lo + options.chunk - 1);
     await client.query('BEGIN');
-    await client.query(CHUNK_SQL, [lo, hi, n, options.now, RAW_TEMPLATE, CANONICAL_TEMPLATE]);
+    await client.query(CHUNK_SQL, [lo, hi, n, options.now, RAW_TEMPLATE, CANONICAL_TEMPLATE, options.spanDays ?? 730, options.endDaysAgo ?? 2]);
     await client.query('COMMIT');
     options.progress?.(hi);
   }

@@ -97,6 +97,14 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   router.use((_req, res, next) => {
     res.set('Content-Security-Policy', CONSOLE_CSP);
+    // The server time of each answer, for the browser's network panel and the console benchmark: from the
+    // request to its headers (a page is built before its headers are written; a stream's first event).
+    const started = process.hrtime.bigint();
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+      if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+      return writeHead.apply(this, args);
+    } as Response['writeHead'];
     next();
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
