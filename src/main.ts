@@ -128,10 +128,13 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
   const closers: Array<() => Promise<unknown>> = [() => db.close()];
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const graceMs = config.server.shutdownGraceSeconds * 1000;
-  const close = async () => {
-    lifecycle.draining = true;
-    for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: error }, 'error while closing'));
-  };
+  // Closing runs once: a second call (a signal during close, a test's after hook) waits for the first.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      lifecycle.draining = true;
+      for (const closer of [...closers].reverse()) await closer().catch((error) => logger.warn({ err: error }, 'error while closing'));
+    })());
   try {
     const redisUrl = await resolveRedisUrl(config.redis.url, config.paths.var, logger);
     const redis = createRedis(redisUrl);

@@ -6,7 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { createLogger } from '../../src/main.js';
 import { goldenFixtures } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/private-redis.js';
 import { call, ROOT, startTestHub, type TestHub } from '../helpers/test-hub.js';
@@ -78,5 +80,17 @@ describe('graceful shutdown (SIGTERM)', function () {
     expect(log()).to.contain('drained');
     const stored = await t.hub.store.get(finished.body.id);
     expect(stored?.documentNumber).to.equal('DRAIN-1');
+  });
+
+  it('hub.close() runs its closers once: a second call, at once or later, waits for the first and closes nothing twice', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const other = await startTestHub({ logger: createLogger({ level: 'warn', destination }) });
+    const first = other.hub.close();
+    const second = other.hub.close();
+    await Promise.all([first, second]);
+    await other.hub.close();
+    await other.close();
+    expect(lines.filter((l) => l.includes('error while closing'))).to.deep.equal([]);
   });
 });
