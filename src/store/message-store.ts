@@ -1,6 +1,7 @@
 import type { CanonicalDocument, CanonicalType } from '../canonical/types.js';
 import type { Database, Queryable } from '../db/database.js';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
+import { refreshSummaries } from './summaries.js';
 
 /** Where a message is in its life. */
 export type MessageStatus = 'accepted' | 'processing' | 'delivered' | 'failed';
@@ -314,13 +315,18 @@ export class MessageStore {
     });
   }
 
-  /** The canonical document, its routes and business keys, and the links they make, in one transaction. */
+  /**
+   * The canonical document, its routes and business keys, the links they make and the department summaries'
+   * facts (src/store/summaries.ts: those of its revision group are written again, so a replay never counts
+   * twice and a revision replaces the earlier one), in one transaction.
+   */
   async saveCanonical(id: string, canonical: CanonicalDocument, routes: Record<string, string[]>, keys: readonly BusinessKey[] = []): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('INSERT INTO message_canonical (message_id, canonical) VALUES ($1, $2) ON CONFLICT (message_id) DO UPDATE SET canonical = EXCLUDED.canonical', [id, JSON.stringify(canonical)]);
       await tx.query('UPDATE messages SET routes = $2 WHERE id = $1', [id, JSON.stringify(routes)]);
       await insertKeys(tx, id, keys);
       await linkDocument(tx, id);
+      await refreshSummaries(tx, id);
     });
   }
 
