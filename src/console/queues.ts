@@ -5,6 +5,7 @@
  */
 import type { Job, Queue } from 'bullmq';
 import type { Response } from 'express';
+import type { Queryable } from '../db/database.js';
 import { UUID_PATTERN } from '../util/ids.js';
 import { html, type SafeHtml } from './html.js';
 import { PAGES } from './pages.js';
@@ -106,15 +107,33 @@ function countsTable(figures: readonly QueueFigures[]): SafeHtml {
 </table>`;
 }
 
-function jobsTable(queue: string, jobs: readonly JobView[], state: JobState | 'failed'): SafeHtml {
+/** What PostgreSQL says about the jobs' messages (one primary-key lookup for the page's jobs). */
+type MessageFacts = Map<string, { label: string; status: string }>;
+
+async function messageFacts(db: Queryable, jobs: readonly JobView[]): Promise<MessageFacts> {
+  const ids = [...new Set(jobs.map((j) => j.messageId).filter((id): id is string => Boolean(id)))];
+  if (!ids.length) return new Map();
+  const { rows } = await db.query<{ id: string; partner: string; document_type: string; document_number: string; status: string }>(
+    'SELECT id, partner, document_type, document_number, status FROM messages WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { label: `${r.document_type} ${r.document_number} (${r.partner})`, status: r.status }]));
+}
+
+function jobsTable(queue: string, jobs: readonly JobView[], state: JobState | 'failed', facts: MessageFacts): SafeHtml {
   if (!jobs.length) return html`<p class="muted" data-testid="no-jobs-${queue}">No ${state} job.</p>`;
   const finished = state === 'failed' || state === 'completed';
   return html`<table class="results jobs" data-testid="jobs-${queue}">
-<thead><tr><th>Job</th><th>Message</th>${queue === 'deliver' ? html`<th>Adapter</th>` : ''}<th>Added</th>${finished ? html`<th>Finished</th>` : ''}<th>Attempts</th>${state === 'failed' ? html`<th>Reason</th>` : ''}</tr></thead>
+<thead><tr><th>Job</th><th>Message (status now)</th>${queue === 'deliver' ? html`<th>Adapter</th>` : ''}<th>Added</th>${finished ? html`<th>Finished</th>` : ''}<th>Attempts</th>${state === 'failed' ? html`<th>Reason</th>` : ''}</tr></thead>
 <tbody>${jobs.map(
-    (j) => html`<tr data-job="${j.jobId}"${j.messageId ? html` data-message="${j.messageId}"` : ''}><td><code>${j.jobId}</code></td><td>${j.messageId ? html`<a href="/console/messages/${j.messageId}">${j.messageId}</a>` : ''}</td>${queue === 'deliver' ? html`<td>${j.adapter ?? ''}</td>` : ''}<td>${when(j.addedAt)}</td>${finished ? html`<td>${when(j.finishedAt)}</td>` : ''}<td>${j.attempts}</td>${state === 'failed' ? html`<td class="error-text" data-testid="reason">${j.reason ?? ''}</td>` : ''}</tr>`,
+    (j) => html`<tr data-job="${j.jobId}"${j.messageId ? html` data-message="${j.messageId}"` : ''}><td><code>${j.jobId}</code></td><td>${j.messageId ? messageCell(j.messageId, facts.get(j.messageId)) : ''}</td>${queue === 'deliver' ? html`<td>${j.adapter ?? ''}</td>` : ''}<td>${when(j.addedAt)}</td>${finished ? html`<td>${when(j.finishedAt)}</td>` : ''}<td>${j.attempts}</td>${state === 'failed' ? html`<td class="error-text" data-testid="reason">${j.reason ?? ''}</td>` : ''}</tr>`,
   )}</tbody>
 </table>`;
+}
+
+function messageCell(id: string, fact: { label: string; status: string } | undefined): SafeHtml {
+  if (!fact) return html`<a href="/console/messages/${id}">${id}</a> <span class="muted">(no longer stored)</span>`;
+  return html`<a href="/console/messages/${id}">${fact.label}</a> <span class="status status-${fact.status}">${fact.status}</span>`;
 }
 
 /** GET /console/queues and /console/queues/<queue>?state=&start=: the queue view and one state's jobs. */
@@ -130,12 +149,13 @@ export function queueRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const { viewer } = req.console!;
         const figures = await queueFigures(queues);
         const failed = await Promise.all(queues.map(async (q) => (await q.getJobs(['failed'], 0, FAILED_ON_VIEW - 1, false)).filter(Boolean).map(jobView)));
+        const facts = await messageFacts(deps.db, failed.flat());
         const content = html`<h1>Queues</h1>
 <p class="muted">The BullMQ queues of the pipeline as Redis has them now: <strong>transform</strong> maps and routes each accepted message, <strong>deliver</strong> has one job per routed adapter. A job waits, runs (active), waits for its next attempt (delayed), and ends completed or failed. PostgreSQL stays the record: the <a href="/console/overview">overview</a> shows pending deliveries per adapter from it.</p>
 ${countsTable(figures)}
 ${queues.map(
   (q, i) => html`<h2>Failed jobs of ${q.name} <span class="muted">(newest first)</span></h2>
-${jobsTable(q.name, failed[i]!, 'failed')}
+${jobsTable(q.name, failed[i]!, 'failed', facts)}
 ${figures[i]!.counts.failed > FAILED_ON_VIEW ? html`<p><a href="${stateHref(q.name, 'failed', FAILED_ON_VIEW)}">The other ${figures[i]!.counts.failed - FAILED_ON_VIEW} failed jobs of ${q.name}</a></p>` : ''}`,
 )}
 <p class="muted">Read at ${when(new Date().toISOString())}; reload for the current figures. A failed job's message is replayed from its page.</p>`;
@@ -168,11 +188,12 @@ ${figures[i]!.counts.failed > FAILED_ON_VIEW ? html`<p><a href="${stateHref(q.na
         const [counts, jobs] = await Promise.all([queue.getJobCounts(s), queue.getJobs([s], start, start + PAGE_SIZE - 1, ascending)]);
         const total = counts[s] ?? 0;
         const views = jobs.filter(Boolean).map(jobView);
+        const facts = await messageFacts(deps.db, views);
         const content = html`<p><a href="/console/queues">Queues</a></p>
 <h1>${queue.name}: ${s} jobs</h1>
 <p class="state-tabs">${JOB_STATES.map((st) => (st === s ? html`<strong>${st}</strong> ` : html`<a href="${stateHref(queue.name, st)}">${st}</a> `))}</p>
 <p class="muted" data-testid="count">${total} ${s} job${total === 1 ? '' : 's'}${views.length ? `; ${start + 1} to ${start + views.length} shown, ${ascending ? 'oldest' : 'newest'} first` : ''}.</p>
-${jobsTable(queue.name, views, s)}
+${jobsTable(queue.name, views, s, facts)}
 <p class="paging">${start > 0 ? html`<a href="${stateHref(queue.name, s, Math.max(0, start - PAGE_SIZE))}">Previous</a> ` : ''}${start + PAGE_SIZE < total ? html`<a href="${stateHref(queue.name, s, start + PAGE_SIZE)}" rel="next" data-testid="next">Next</a>` : ''}</p>`;
         send(res, 200, layout(`${queue.name} ${s}`, content, viewer, { styles: ['overview.css'] }));
       },

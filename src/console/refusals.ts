@@ -71,12 +71,16 @@ function firstProblem(r: Refusal): string {
   return r.detail;
 }
 
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
 function resultsTable(items: readonly Refusal[]): SafeHtml {
   if (!items.length) return html`<p class="message" data-testid="no-results">No refusal matches this search.</p>`;
   return html`<table class="results refusals" data-testid="results">
 <thead><tr><th>Received</th><th>Partner</th><th>Code</th><th>Status</th><th>Type</th><th>Number</th><th>Problem</th></tr></thead>
 <tbody>${items.map(
-    (r) => html`<tr data-id="${r.id}"><td><a href="/console/refusals/${r.id}">${when(r.receivedAt)}</a></td><td>${r.partner}</td><td><code>${r.code}</code></td><td>${r.httpStatus}</td><td>${r.documentType ?? ''}</td><td>${r.documentNumber ?? ''}</td><td class="error-text">${firstProblem(r).slice(0, 200)}${(r.errors?.length ?? 0) > 1 ? html` <span class="muted">(+${r.errors!.length - 1} more)</span>` : ''}</td></tr>`,
+    (r) => html`<tr data-id="${r.id}"><td><a href="/console/refusals/${r.id}">${when(r.receivedAt)}</a></td><td>${r.partner}</td><td><code>${r.code}</code></td><td>${r.httpStatus}</td><td>${r.documentType ?? ''}</td><td>${r.documentNumber ?? ''}</td><td class="error-text">${clip(firstProblem(r), 200)}${(r.errors?.length ?? 0) > 1 ? html` <span class="muted">(+${r.errors!.length - 1} more)</span>` : ''}</td></tr>`,
   )}</tbody>
 </table>`;
 }
