@@ -297,6 +297,12 @@ export class SummaryStore {
     return { items: rows.slice(0, f.limit).map(documentRow), more: rows.length > f.limit };
   }
 
+  /** Whether any document of this kind is counted at all (one index probe): to say why a summary is empty. */
+  async hasAny(kind: SummaryKind): Promise<boolean> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM summary_documents WHERE kind = $1 LIMIT 1', [kind]);
+    return (rowCount ?? 0) > 0;
+  }
+
   /** A counted document, when it is one (a superseded revision, or a document never mapped, is not). */
   async document(messageId: string): Promise<SummaryDocument | undefined> {
     const { rows } = await this.db.query(`SELECT ${DOCUMENT_COLUMNS} FROM summary_documents d WHERE d.message_id = $1`, [messageId]);
