@@ -107,6 +107,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     } as Response['writeHead'];
     next();
   });
+  // The forms that carry a whole document (mapping test, a partner's check before sending) take up to the
+  // intake's own limit (a pasted document is URL-encoded, up to 3 bytes a byte); every other form 64 kB.
+  router.use(['/mapping-test', '/partner/validate'], express.urlencoded({ extended: false, limit: config.server.bodyLimitBytes * 3 + 65536, parameterLimit: 50 }));
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
 
   router.get('/assets/:file', (req, res, next) => {

@@ -25,7 +25,9 @@ export type AuditEvent =
   | 'console.user.password-changed'
   | 'console.user.disabled'
   | 'console.user.enabled'
-  | 'console.user.removed';
+  | 'console.user.removed'
+  | 'console.mapping-test'
+  | 'console.partner.validate';
 
 export interface AuditEntry {
   /** Time-ordered, usable as a cursor. */
