@@ -220,6 +220,12 @@ CREATE FUNCTION summary_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   members uuid[];
 BEGIN
+  -- One refresh of a group at a time (two revisions mapped at once would each write the facts of the latest it
+  -- sees, and both would count); the next statements read what the one before committed.
+  PERFORM pg_advisory_xact_lock(k)
+     FROM (SELECT DISTINCT hashtextextended(concat_ws(E'\x1f', 'summary', current_schema(), partner, document_type, sending_party, document_number), 0) AS k
+             FROM messages WHERE id = ANY (ids)) g
+    ORDER BY k;
   SELECT array_agg(DISTINCT g.id ORDER BY g.id) INTO members
     FROM messages m JOIN messages g USING (partner, document_type, sending_party, document_number)
    WHERE m.id = ANY (ids);
