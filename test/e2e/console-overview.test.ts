@@ -54,6 +54,12 @@ describe('the console’s traffic overview and queue view in a real browser', fu
   it('the overview’s figures go from N to N+k after k more documents, without the page reloading; they equal what PostgreSQL holds', async () => {
     const { context, page } = await signedIn('olga');
     const navigations: string[] = [];
+    // A script or style the CSP refused, or a script error, shows in the console: none may.
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
     const response = await page.goto(`${t.url}/console/overview`);
     expect(response!.status()).to.equal(200);
     page.on('framenavigated', (frame) => {
@@ -88,6 +94,7 @@ describe('the console’s traffic overview and queue view in a real browser', fu
       return chart.data.datasets.find((d) => d.label === 'received')!.data.reduce((a, b) => a + b, 0);
     });
     expect(series).to.equal(received + k);
+    expect(problems, 'browser console errors').to.deep.equal([]);
     await page.waitForFunction(() => document.querySelector('[data-field="adapter.archive.health"]')?.getAttribute('data-state') === 'ok', undefined, { timeout: 45_000 });
     await screenshot(page, 'console-overview');
     await context.close();
