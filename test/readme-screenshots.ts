@@ -54,17 +54,18 @@ try {
   console.log(`${accepted} documents accepted and processed`);
   const password = await addUser(t, 'olga', 'ops');
   const { context, page } = await signedInPage(browser, t, 'olga', password);
-  await page.setViewportSize({ width: 1360, height: 900 });
+  await page.setViewportSize({ width: 1360, height: 1150 });
+  const since = new Date(Date.now() - 31 * day).toISOString().slice(0, 10);
   mkdirSync(IMAGES, { recursive: true });
   for (const [address, file] of [
     ['/console/overview', 'console-overview.png'],
-    ['/console/summaries/marketing', 'console-summary.png'],
+    [`/console/summaries/marketing?from=${since}`, 'console-summary.png'],
   ] as const) {
     const response = await page.goto(`${t.url}${address}`);
     if (response?.status() !== 200) throw new Error(`${address} answered ${response?.status()}`);
     await page.waitForLoadState('networkidle');
-    await page.waitForTimeout(1500); // the charts' first draw
-    await page.screenshot({ path: path.join(IMAGES, file), fullPage: true });
+    await page.waitForTimeout(6000); // the charts' first draw, the overview's first poll with the adapters' health
+    await page.screenshot({ path: path.join(IMAGES, file) });
     console.log(`saved docs/images/${file}`);
   }
   await context.close();
