@@ -7,16 +7,11 @@ import { html, type SafeHtml } from './html.js';
 import type { MessagePagesDeps } from './messages.js';
 import type { ConsoleHandler } from './routes.js';
 import { layout, messagePage, type Viewer } from './views.js';
+import { send, when } from './page-kit.js';
 
 /** The messages search's filters a bulk replay takes (it has no business key: a run selects by these only). */
 const FILTER_FIELDS = ['partner', 'type', 'status', 'from', 'to'] as const;
 const SAMPLE_SIZE = 20;
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 /**
  * The dry-run form under a search (ops): the search's filters as hidden fields, a force box. A search by

@@ -1,4 +1,3 @@
-import type { Response } from 'express';
 import { HubError, isHubError } from '../errors/hub-error.js';
 import { CHAIN_INVOICE_DAYS, CHAIN_SCAN_LIMIT, findOrderId, listChains, orderChain, type Chain, type ChainDocument, type ChainListQuery } from '../store/chains.js';
 import { UUID_PATTERN } from '../util/ids.js';
@@ -6,6 +5,7 @@ import { html, type SafeHtml } from './html.js';
 import { PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { layout, messagePage } from './views.js';
+import { pageHref, send, when } from './page-kit.js';
 
 export type ChainPagesDeps = Pick<ConsoleDeps, 'config' | 'db'>;
 
@@ -38,24 +38,13 @@ export const FLAG_WORDS: Record<string, string> = {
 /** Flags that say where an order is, not that something is wrong. */
 const STATE_FLAGS = ['no-shipnotice', 'no-invoice'];
 
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
 function flagList(flags: readonly string[], testId = 'flags'): SafeHtml {
   if (!flags.length) return html`<span class="muted">none</span>`;
   return html`<ul class="flags" data-testid="${testId}">${flags.map((f) => html`<li class="flag flag-${STATE_FLAGS.includes(f) ? 'state' : 'problem'}" data-flag="${f}" title="${f}">${FLAG_WORDS[f] ?? f}</li>`)}</ul>`;
 }
 
 function listHref(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value) params.set(name, value);
-  const query = params.toString();
-  return `/console/chains${query ? `?${query}` : ''}`;
+  return pageHref('/console/chains', values);
 }
 
 /** Reads the list's filters from the address; a bad value is a 400 page naming it. */

@@ -1,4 +1,3 @@
-import type { Response } from 'express';
 import { isHubError } from '../errors/hub-error.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { html, type SafeHtml } from './html.js';
@@ -6,15 +5,12 @@ import { candidateFormats, checkOutcome, checkResultView, documentField, formDoc
 import { ACTIONS, PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { layout, type Viewer } from './views.js';
+import { send } from './page-kit.js';
 
 /** The audit event of a mapping test. */
 export const MAPPING_TEST_EVENT: AuditEvent = 'console.mapping-test';
 
 const ASSETS = { styles: ['mapping-test.css'], scripts: ['mapping-test.js'] };
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 interface FormValues {
   partner: string;

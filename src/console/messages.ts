@@ -13,6 +13,7 @@ import { ACTIONS, PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { mayUse } from './roles.js';
 import { layout, messagePage, type Viewer } from './views.js';
+import { pageHref, queryValues, selectField, send, when } from './page-kit.js';
 
 export type MessagePagesDeps = Pick<ConsoleDeps, 'config' | 'db' | 'store' | 'queues' | 'audit'>;
 
@@ -20,43 +21,23 @@ const LIST_PARAMS = ['q', 'partner', 'type', 'status', 'from', 'to', 'limit', 'c
 const REPLAY_ACTION = ACTIONS.find((a) => a.path === '/console/messages/replay')!;
 const BULK_REPLAY_ACTION = ACTIONS.find((a) => a.path === '/console/replays')!;
 
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-/** A time as people read it in a table: to the second, UTC. */
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
 function messageHref(id: string): string {
   return `/console/messages/${id}`;
 }
 
 /** The address of a search: only the filters given, so a link stays short and can be bookmarked. */
 function searchHref(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value) params.set(name, value);
-  const query = params.toString();
-  return `/console/messages${query ? `?${query}` : ''}`;
+  return pageHref('/console/messages', values);
 }
 
-function formValues(query: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of LIST_PARAMS) if (typeof query[name] === 'string') out[name] = query[name] as string;
-  return out;
-}
-
-function select(name: string, label: string, options: readonly string[], current: string | undefined): SafeHtml {
-  return html`<label>${label} <select name="${name}"><option value="">any</option>${options.map((o) => html`<option value="${o}"${o === current ? ' selected' : ''}>${o}</option>`)}</select></label>`;
-}
+const formValues = (query: Record<string, unknown>) => queryValues(query, LIST_PARAMS);
 
 function searchForm(values: Record<string, string>, partners: readonly string[]): SafeHtml {
   return html`<form class="filters" method="get" action="/console/messages" data-testid="search">
   <label class="wide">Business key <input name="q" value="${values.q ?? ''}" placeholder="order, invoice or party number, message id"></label>
-  ${select('partner', 'Partner', partners, values.partner)}
-  ${select('type', 'Type', CANONICAL_TYPES, values.type)}
-  ${select('status', 'Status', MESSAGE_STATUSES, values.status)}
+  ${selectField('partner', 'Partner', partners, values.partner)}
+  ${selectField('type', 'Type', CANONICAL_TYPES, values.type)}
+  ${selectField('status', 'Status', MESSAGE_STATUSES, values.status)}
   <label>From <input name="from" value="${values.from ?? ''}" placeholder="2026-11-01T08:00:00Z"></label>
   <label>To <input name="to" value="${values.to ?? ''}" placeholder="2026-11-02"></label>
   <button type="submit">Search</button>

@@ -7,7 +7,6 @@
  * Figures are read at most every OVERVIEW_CACHE_MS per process, however many people watch.
  */
 import type { Queue } from 'bullmq';
-import type { Response } from 'express';
 import { CANONICAL_TYPES } from '../canonical/types.js';
 import { adapterTraffic, COUNT_CAP, OUTCOMES, TRAFFIC_WINDOWS, windowTraffic, type AdapterTraffic, type Outcome, type TrafficWindowName, type WindowTraffic } from '../store/traffic.js';
 import { html, type SafeHtml } from './html.js';
@@ -16,6 +15,7 @@ import { PAGES } from './pages.js';
 import { age, hubQueues, queueFigures, type QueueFigures } from './queues.js';
 import type { ConsoleDeps, ConsoleRoute } from './routes.js';
 import { layout } from './views.js';
+import { send, when } from './page-kit.js';
 
 /** A reading of the figures is shared by every request of this process for this long. */
 export const OVERVIEW_CACHE_MS = 2_000;
@@ -62,7 +62,6 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
 
 const count = (n: number) => n.toLocaleString('en-US');
 const capped = (n: number) => (n > COUNT_CAP ? `${count(COUNT_CAP)}+` : count(n));
-const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : '—');
 const since = (iso: string | undefined, now: number) => (iso ? age(Math.max(0, Math.round((now - Date.parse(iso)) / 1000))) : '—');
 
 /** The partners and, per partner, the document types its formats carry (the rows of the partner-and-type table). */
@@ -125,10 +124,6 @@ export function overviewFields(data: OverviewData, rows: ReturnType<typeof partn
 /** What the JSON carries besides the fields: the series of the charts and the refusal codes per partner. */
 function chartsOf(data: OverviewData) {
   return Object.fromEntries(WINDOWS.map((w) => [w, { start: data.windows[w].start, bucketSeconds: data.windows[w].bucketSeconds, series: data.windows[w].series }]));
-}
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 /** An element showing one figure: its text now, and the key overview.js updates it by. */

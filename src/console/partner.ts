@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { HubError, isHubError } from '../errors/hub-error.js';
 import { redactForPartner } from '../http/routes/documents.js';
 import type { AuditEvent } from '../store/audit-log.js';
@@ -12,16 +12,13 @@ import { candidateFormats, checkOutcome, checkResultView, documentField, formDoc
 import { ACTIONS, PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { layout, messagePage, type Viewer } from './views.js';
+import { send } from './page-kit.js';
 
 /** The audit event of a partner's validation. */
 export const PARTNER_VALIDATE_EVENT: AuditEvent = 'console.partner.validate';
 
 const PAGE_SIZE = 25;
 const ASSETS = { styles: ['mapping-test.css', 'partner.css'], scripts: ['mapping-test.js'] };
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 function when(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;

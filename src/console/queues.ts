@@ -4,13 +4,13 @@
  * jobs. Everything is read through BullMQ's Queue API (counts, getJobs), never Redis keys directly.
  */
 import type { Job, Queue } from 'bullmq';
-import type { Response } from 'express';
 import type { Queryable } from '../db/database.js';
 import { UUID_PATTERN } from '../util/ids.js';
 import { html, type SafeHtml } from './html.js';
 import { PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleRoute } from './routes.js';
 import { layout, messagePage } from './views.js';
+import { send, when } from './page-kit.js';
 
 /** The job states shown, in the order a job passes through them. */
 export const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed'] as const;
@@ -82,14 +82,6 @@ export function age(seconds: number): string {
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
   return `${Math.floor(seconds / 86_400)} d ${Math.floor((seconds % 86_400) / 3600)} h`;
-}
-
-function when(iso: string | undefined): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : '';
-}
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 function stateHref(queue: string, state: JobState, start = 0): string {

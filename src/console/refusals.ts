@@ -4,7 +4,6 @@
  * the refusal store's cursor (refusals_by_time / _by_partner / _by_code / _by_number); a refusal's page with its
  * errors, status and code, the bytes as posted (the error lines highlighted) and the message it points to.
  */
-import type { Response } from 'express';
 import { CANONICAL_TYPES } from '../canonical/types.js';
 import { ERROR_CATALOG } from '../errors/catalog.js';
 import { HubError, isHubError } from '../errors/hub-error.js';
@@ -16,6 +15,7 @@ import { html, type SafeHtml } from './html.js';
 import { PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { layout, messagePage } from './views.js';
+import { pageHref, queryValues, selectField, send, when } from './page-kit.js';
 
 export type RefusalPagesDeps = Pick<ConsoleDeps, 'config' | 'refusals'>;
 
@@ -27,38 +27,19 @@ export const REFUSAL_CODES = Object.entries(ERROR_CATALOG)
   .sort();
 const ASSETS = { styles: ['overview.css'] };
 
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
-
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
 /** The address of a search: only the filters given. */
 export function refusalsHref(values: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value) params.set(name, value);
-  const query = params.toString();
-  return `/console/refusals${query ? `?${query}` : ''}`;
+  return pageHref('/console/refusals', values);
 }
 
-function formValues(query: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of LIST_PARAMS) if (typeof query[name] === 'string') out[name] = query[name] as string;
-  return out;
-}
-
-function select(name: string, label: string, options: readonly string[], current: string | undefined): SafeHtml {
-  return html`<label>${label} <select name="${name}"><option value="">any</option>${options.map((o) => html`<option value="${o}"${o === current ? ' selected' : ''}>${o}</option>`)}</select></label>`;
-}
+const formValues = (query: Record<string, unknown>) => queryValues(query, LIST_PARAMS);
 
 function searchForm(values: Record<string, string>, partners: readonly string[]): SafeHtml {
   return html`<form class="filters" method="get" action="/console/refusals" data-testid="search">
   <label class="wide">Document number <input name="q" value="${values.q ?? ''}" placeholder="the number the document carried, or a message or refusal id"></label>
-  ${select('partner', 'Partner', partners, values.partner)}
-  ${select('code', 'Error code', REFUSAL_CODES, values.code)}
-  ${select('type', 'Type', CANONICAL_TYPES, values.type)}
+  ${selectField('partner', 'Partner', partners, values.partner)}
+  ${selectField('code', 'Error code', REFUSAL_CODES, values.code)}
+  ${selectField('type', 'Type', CANONICAL_TYPES, values.type)}
   <label>From <input name="from" value="${values.from ?? ''}" placeholder="2026-11-01T08:00:00Z"></label>
   <label>To <input name="to" value="${values.to ?? ''}" placeholder="2026-11-02"></label>
   <button type="submit">Search</button>

@@ -5,7 +5,6 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { isStoreUnavailable } from '../errors/unavailable.js';
 import { projectRoot } from '../util/project-root.js';
 import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setConsoleCookie } from './cookies.js';
-import type { SafeHtml } from './html.js';
 import { consoleRoutes } from './modules.js';
 import { ACTIONS, PAGES, type ConsolePage } from './pages.js';
 import { verifyAgainstNobody, verifyPassword } from './passwords.js';
@@ -15,6 +14,7 @@ import { SignInLimiter } from './sign-in-limiter.js';
 import { UserStore } from './user-store.js';
 import type { ConsoleDeps, ConsoleRoute } from './routes.js';
 import { homePage, loginPage, messagePage, notBuiltPage, type Viewer } from './views.js';
+import { send } from './page-kit.js';
 
 export type { ConsoleDeps } from './routes.js';
 
@@ -78,10 +78,6 @@ function sameToken(a: unknown, b: string | undefined): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
 }
 
 /** The console under /console: sign-in, sessions, CSRF, the pages of each role. */

@@ -7,6 +7,7 @@ import { html, type SafeHtml } from './html.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { DEPARTMENTS, periodsOf, type Cell, type Department, type DocumentsLink, type Summary, type SummaryTable } from './summaries-departments.js';
 import { layout, messagePage, type Viewer } from './views.js';
+import { send, when } from './page-kit.js';
 
 /**
  * The department summaries (issue 10, page 5): /console/summaries/<department> with its chart and tables,
@@ -26,10 +27,6 @@ export const DOCUMENTS_PAGE = 100;
 
 const ASSETS = { styles: ['summaries.css'], scripts: ['chart.umd.min.js', 'summaries.js'] };
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 const bad = (message: string) => new HubError('HUB_ERR_BAD_REQUEST', message);
 
@@ -278,8 +275,6 @@ ${documentsTable(dept, page.items, deps.config.partners)}
     send(res, 200, layout(`${dept.title}: documents`, content, viewer, { styles: ASSETS.styles }));
   };
 }
-
-const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 function documentHandler(deps: ConsoleDeps, dept: Department): ConsoleHandler {
   const store = new SummaryStore(deps.db);
