@@ -7,7 +7,7 @@ import { HubError } from '../errors/hub-error.js';
 import { CUSTOM_FUNCTIONS } from './functions.js';
 import { loadLookupTable, type LookupTable } from './lookup-table.js';
 import { displayPath } from './paths.js';
-import type { FormatDefinition } from './registry.js';
+import type { FormatDefinition, SchemaLanguage } from './registry.js';
 
 /** A compiled field of the `canonical:` tree. `path` is the field as shown in errors (`lines[].sku`). */
 export type FieldNode =
@@ -27,7 +27,13 @@ export interface CompiledMapping extends FormatDefinition {
 /** The key kinds the hub itself reads: links and the chain view are made from these. */
 export const STANDARD_KEY_KINDS = ['documentNumber', 'orderReference', 'despatchReference', 'buyerId', 'sellerId', 'buyerPartyId', 'sellerPartyId'] as const;
 
-const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'documentNumber', 'sender', 'lookups', 'canonical', 'businessKeys'];
+const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'dtd', 'doctype', 'documentNumber', 'sender', 'lookups', 'canonical', 'businessKeys'];
+const DETECT_KEYS = ['root', 'namespace', 'path'];
+const DOCTYPE_KEYS = ['systemIds'];
+/** An absolute element path of local names, e.g. /cXML/Request/OrderRequest. */
+const ELEMENT_PATH = /^(\/[A-Za-z_][\w.-]*)+$/;
+/** A DOCTYPE system id as written between its quotes: no quotes, whitespace or control characters. */
+const SYSTEM_ID = /^[^\s"'<>\u0000-\u001f\u007f]{1,500}$/;
 /** Variables the evaluator binds for every expression besides the functions. */
 export const BOUND_VARIABLES = ['root', 'partner'];
 const JSONATA_BUILTINS = new Set(
@@ -203,11 +209,49 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
   if (!CANONICAL_TYPES.includes(documentType)) throw problem.error(`documentType must be one of ${CANONICAL_TYPES.join(', ')}`, ['documentType']);
 
   const detect = (data.detect ?? {}) as Record<string, unknown>;
+  if (typeof detect !== 'object' || Array.isArray(detect)) throw problem.error('detect must be a mapping with root (and namespace, path)', ['detect']);
+  const unknownDetect = Object.keys(detect).filter((k) => !DETECT_KEYS.includes(k));
+  if (unknownDetect.length) throw problem.error(`unknown key(s) detect.${unknownDetect.join(', detect.')}; allowed: ${DETECT_KEYS.join(', ')}`, ['detect', unknownDetect[0]!]);
   const rootElement = requireString(detect, 'root', problem, ['detect']);
   const namespace = detect.namespace === undefined ? '' : requireString(detect, 'namespace', problem, ['detect'], true);
+  let detectPath: string | undefined;
+  if (detect.path !== undefined) {
+    detectPath = requireString(detect, 'path', problem, ['detect']);
+    if (!ELEMENT_PATH.test(detectPath)) {
+      throw problem.error(`detect.path ${JSON.stringify(detectPath)} must be an absolute path of element names, e.g. /cXML/Request/OrderRequest`, ['detect', 'path']);
+    }
+    const first = detectPath.split('/')[1];
+    if (first !== rootElement) throw problem.error(`detect.path starts at ${first} but detect.root is ${rootElement}; the path starts at the root element`, ['detect', 'path']);
+  }
 
-  const schemaPath = path.resolve(path.dirname(file), requireString(data, 'schema', problem, []));
-  if (!existsSync(schemaPath)) throw problem.error(`schema ${displayPath(schemaPath)} does not exist`, ['schema']);
+  if ((data.schema === undefined) === (data.dtd === undefined)) {
+    throw problem.error('declare exactly one of schema (an XSD file) or dtd (a DTD file), relative to the mapping file', data.schema === undefined ? [] : ['dtd']);
+  }
+  const schemaLanguage: SchemaLanguage = data.dtd === undefined ? 'xsd' : 'dtd';
+  const schemaKey = schemaLanguage === 'xsd' ? 'schema' : 'dtd';
+  const schemaPath = path.resolve(path.dirname(file), requireString(data, schemaKey, problem, []));
+  if (!existsSync(schemaPath)) throw problem.error(`${schemaKey} ${displayPath(schemaPath)} does not exist`, [schemaKey]);
+  if (schemaLanguage === 'dtd' && !schemaPath.endsWith('.dtd')) throw problem.error(`dtd ${displayPath(schemaPath)} must be a .dtd file`, ['dtd']);
+  if (schemaLanguage === 'xsd' && schemaPath.endsWith('.dtd')) throw problem.error(`schema ${displayPath(schemaPath)} is a DTD: declare it as dtd: instead of schema:`, ['schema']);
+
+  let doctypeSystemIds: readonly string[] = [];
+  if (data.doctype !== undefined) {
+    if (schemaLanguage !== 'dtd') {
+      throw problem.error('doctype is only for formats validated by a DTD (dtd:); XSD-validated documents are accepted without a DOCTYPE', ['doctype']);
+    }
+    const doctype = data.doctype as Record<string, unknown>;
+    if (!doctype || typeof doctype !== 'object' || Array.isArray(doctype)) throw problem.error('doctype must be a mapping with systemIds', ['doctype']);
+    const unknownDoctype = Object.keys(doctype).filter((k) => !DOCTYPE_KEYS.includes(k));
+    if (unknownDoctype.length) throw problem.error(`unknown key(s) doctype.${unknownDoctype.join(', doctype.')}; allowed: ${DOCTYPE_KEYS.join(', ')}`, ['doctype', unknownDoctype[0]!]);
+    const ids = doctype.systemIds;
+    if (!Array.isArray(ids) || ids.length === 0) throw problem.error('doctype.systemIds must be a non-empty list of the DOCTYPE system ids this format accepts', ['doctype', 'systemIds']);
+    ids.forEach((id, index) => {
+      if (typeof id !== 'string' || !SYSTEM_ID.test(id)) {
+        throw problem.error(`doctype.systemIds[${index}] must be a system id as written in the DOCTYPE (no quotes, spaces or control characters), got ${JSON.stringify(id)}`, ['doctype', 'systemIds', index]);
+      }
+    });
+    doctypeSystemIds = Object.freeze([...new Set(ids as string[])]);
+  }
 
   const documentNumber = (data.documentNumber ?? {}) as Record<string, unknown>;
   const documentNumberXPath = requireString(documentNumber, 'xpath', problem, ['documentNumber']);
@@ -264,7 +308,10 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
     documentType,
     rootElement,
     namespace,
+    ...(detectPath ? { detectPath } : {}),
     schemaPath,
+    schemaLanguage,
+    doctypeSystemIds,
     documentNumberXPath,
     senderXPath,
     senderParty,

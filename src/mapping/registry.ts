@@ -10,6 +10,9 @@ import { displayPath } from './paths.js';
 
 export { diffJson } from './json-diff.js';
 
+/** The language of a format's schema file. */
+export type SchemaLanguage = 'xsd' | 'dtd';
+
 /** One partner document format: how to recognise it, validate it, number it and map it (one mapping file). */
 export interface FormatDefinition {
   /** Format id = mapping file basename without .yaml, e.g. 'ubl-order'. */
@@ -21,8 +24,21 @@ export interface FormatDefinition {
   rootElement: string;
   /** Root namespace URI ('' when none). */
   namespace: string;
-  /** Absolute path of the XSD (declared relative to the mapping file in YAML). */
+  /**
+   * Absolute element path that must exist for the format to match, beside root and namespace (detect.path), e.g.
+   * '/cXML/Request/OrderRequest': steps are element local names. Absent: root and namespace decide alone.
+   */
+  detectPath?: string;
+  /** Absolute path of the XSD (schema:) or DTD (dtd:) the document is validated against, declared relative to the mapping file. */
   schemaPath: string;
+  /** Which language schemaPath is written in: 'xsd' (schema:) or 'dtd' (dtd:). */
+  schemaLanguage: SchemaLanguage;
+  /**
+   * DOCTYPE system ids this format accepts (doctype.systemIds; DTD formats only), e.g.
+   * 'http://xml.cxml.org/schemas/cXML/1.2.050/cXML.dtd'. Nothing is ever fetched from them: the document is validated
+   * against schemaPath. Empty: a DOCTYPE is refused.
+   */
+  doctypeSystemIds: readonly string[];
   /** XPath 1.0 to the document number, e.g. '/*\/cbc:ID'. */
   documentNumberXPath: string;
   /** XPath 1.0 selecting every identifier of the sending party (checked against the partner's party ids). */
@@ -41,8 +57,23 @@ export interface MappingContext {
 }
 
 function definitionOf(mapping: CompiledMapping): FormatDefinition {
-  const { name, file, documentType, rootElement, namespace, schemaPath, documentNumberXPath, senderXPath, senderParty, namespaces } = mapping;
-  return Object.freeze({ name, file, documentType, rootElement, namespace, schemaPath, documentNumberXPath, senderXPath, senderParty, namespaces: Object.freeze({ ...namespaces }) });
+  const { name, file, documentType, rootElement, namespace, detectPath, schemaPath, schemaLanguage, doctypeSystemIds } = mapping;
+  const { documentNumberXPath, senderXPath, senderParty, namespaces } = mapping;
+  return Object.freeze({
+    name,
+    file,
+    documentType,
+    rootElement,
+    namespace,
+    ...(detectPath ? { detectPath } : {}),
+    schemaPath,
+    schemaLanguage,
+    doctypeSystemIds: Object.freeze([...doctypeSystemIds]),
+    documentNumberXPath,
+    senderXPath,
+    senderParty,
+    namespaces: Object.freeze({ ...namespaces }),
+  });
 }
 
 /** Every loaded format and its compiled mapping; built by loadMappings at start, read-only afterwards. */
@@ -112,7 +143,7 @@ export class MappingRegistry {
 
 /**
  * Loads and checks every mapping file (mappingsDir/*.yaml) and lookup table at start: every JSONata expression
- * compiles, every referenced lookup is declared and parses, the XSD file exists. Several formats may share a root
+ * compiles, every referenced lookup is declared and parses, the XSD or DTD file exists. Several formats may share a root
  * element (partner variants of UBL Order): detection picks among the formats the sending partner may use.
  * Throws HubError HUB_ERR_CONFIG naming file and reason.
  */
