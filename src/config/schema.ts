@@ -1,3 +1,4 @@
+import { CANONICAL_TYPES } from '../canonical/types.js';
 import { DEFAULT_XML_LIMITS } from '../xml/limits.js';
 
 /** JSON Schema of config/hub.yaml, checked once at start (unknown keys are errors). */
@@ -162,7 +163,7 @@ export const CONFIG_SCHEMA = {
             additionalProperties: false,
             properties: {
               partner: id,
-              documentType: { enum: ['Order', 'Invoice', 'ShipNotice'] },
+              documentType: { enum: [...CANONICAL_TYPES] },
               rawDays: { type: 'integer', minimum: 1 },
               recordDays: { type: 'integer', minimum: 1 },
               refusalDays: { type: 'integer', minimum: 1 },
@@ -228,6 +229,21 @@ export const CONFIG_SCHEMA = {
            * accept it as the next revision, linked to the first.
            */
           duplicateNumbers: { enum: ['refuse', 'revision'], default: 'refuse' },
+          /**
+           * The acknowledgements the hub sends this partner for its EDI interchanges: X12 997 (or 999 for
+           * 005010X231 partners, or none), EDIFACT CONTRL (or none), and X12 TA1 when the interchange asks for one
+           * (ISA14 = 1), always, or never.
+           */
+          acknowledgements: {
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            properties: {
+              x12: { enum: ['997', '999', 'none'], default: '997' },
+              edifact: { enum: ['contrl', 'none'], default: 'contrl' },
+              ta1: { enum: ['when-requested', 'always', 'never'], default: 'when-requested' },
+            },
+          },
         },
       },
     },
@@ -258,7 +274,7 @@ export const CONFIG_SCHEMA = {
         additionalProperties: false,
         required: ['documentType', 'modules'],
         properties: {
-          documentType: { enum: ['Order', 'Invoice', 'ShipNotice'] },
+          documentType: { enum: [...CANONICAL_TYPES] },
           when: { type: 'string' },
           modules: moduleList,
         },

@@ -15,6 +15,14 @@ export interface PartnerConfig {
   readonly certificateFingerprints: readonly string[];
   readonly signature: 'required' | 'optional';
   readonly duplicateNumbers: 'refuse' | 'revision';
+  /** Which acknowledgements the hub sends for this partner's EDI interchanges. */
+  readonly acknowledgements: PartnerAcknowledgements;
+}
+
+export interface PartnerAcknowledgements {
+  readonly x12: '997' | '999' | 'none';
+  readonly edifact: 'contrl' | 'none';
+  readonly ta1: 'when-requested' | 'always' | 'never';
 }
 
 export interface RetentionRule {

@@ -27,6 +27,8 @@ export const ERROR_CATALOG = {
   HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, retryable: false, title: 'Document too large' },
   /** The Content-Type is not an XML media type. */
   HUB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, title: 'Unsupported media type' },
+  /** The body is neither XML nor EDI, or another syntax than its Content-Type says. */
+  HUB_ERR_SYNTAX_UNKNOWN: { status: 400, retryable: false, title: 'Unknown document syntax' },
   /** The body is not well-formed XML (or is empty). */
   HUB_ERR_XML_MALFORMED: { status: 400, retryable: false, title: 'Malformed XML' },
   /** The body declares a DOCTYPE or entities, which the hub refuses. */
