@@ -15,6 +15,9 @@ export const CANONICAL_SCHEMA_FILES: Record<CanonicalType, string> = {
   Order: 'order.schema.json',
   Invoice: 'invoice.schema.json',
   ShipNotice: 'ship-notice.schema.json',
+  CreditNote: 'credit-note.schema.json',
+  OrderChange: 'order-change.schema.json',
+  OrderCancellation: 'order-cancellation.schema.json',
 };
 
 let validators: Map<CanonicalType, ValidateFunction> | undefined;
@@ -52,6 +55,8 @@ function toErrorItem(error: ErrorObject): ErrorItem {
   if (error.keyword === 'required') return { path: child(String(error.params.missingProperty)), message: 'is required but missing' };
   if (error.keyword === 'additionalProperties') return { path: child(String(error.params.additionalProperty)), message: 'is not a field of the canonical document' };
   if (error.keyword === 'const') return { path: base || '(document)', message: `must be ${JSON.stringify(error.params.allowedValue)}` };
+  if (error.keyword === 'enum') return { path: base || '(document)', message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+  if (error.keyword === 'maxItems' && error.params.limit === 0) return { path: base || '(document)', message: 'must be empty' };
   return { path: base || '(document)', message: error.message ?? error.keyword };
 }
 
@@ -68,7 +73,8 @@ export function checkCanonical(doc: unknown, context: { file?: string; document?
   }
   if (validate(doc)) return;
   const seen = new Set<string>();
-  const errors = (validate.errors ?? []).map(toErrorItem).filter((e) => {
+  // An if/then failure is also reported as the failing keyword inside "then" (a required field, say), which says more.
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if').map(toErrorItem).filter((e) => {
     const key = `${e.path}\u0000${e.message}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });

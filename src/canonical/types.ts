@@ -5,8 +5,8 @@
  */
 
 /** The canonical document types the hub routes. */
-export type CanonicalType = 'Order' | 'Invoice' | 'ShipNotice';
-export const CANONICAL_TYPES: readonly CanonicalType[] = ['Order', 'Invoice', 'ShipNotice'];
+export type CanonicalType = 'Order' | 'Invoice' | 'ShipNotice' | 'CreditNote' | 'OrderChange' | 'OrderCancellation';
+export const CANONICAL_TYPES: readonly CanonicalType[] = ['Order', 'Invoice', 'ShipNotice', 'CreditNote', 'OrderChange', 'OrderCancellation'];
 
 /** An identifier as the partner sent it, with its scheme (e.g. GLN "0088") when known. */
 export interface PartyIdentifier {
@@ -71,7 +71,7 @@ export interface CanonicalHeader {
   buyer: Party;
   seller: Party;
   shipTo?: Address;
-  /** The buyer's order this document refers to (Invoice, ShipNotice). */
+  /** The buyer's order this document refers to (Invoice, ShipNotice, CreditNote, OrderChange, OrderCancellation). */
   orderReference?: string;
   /** The despatch advice this document refers to (Invoice). */
   despatchReference?: string;
@@ -125,4 +125,76 @@ export interface ShipNotice extends CanonicalHeader {
   totals: ShipNoticeTotals;
 }
 
-export type CanonicalDocument = Order | Invoice | ShipNotice;
+/**
+ * A credit note: the seller credits the buyer (a supplier's credit note to us, or ours to a customer).
+ * Sign convention: amounts and quantities are stated as the credit note states them, normally positive (UBL
+ * CreditNote, EDIFACT INVOIC 381, X12 810 with BIG07 "CR" all state the credited amounts as positive figures);
+ * the type CreditNote is what makes them a credit, so a consumer subtracts them (the Tryton adapter books
+ * negative quantities, the finance summary lowers payables). A negative figure is a correction of the credit
+ * and is kept as stated.
+ */
+export interface CreditNote extends CanonicalHeader {
+  type: 'CreditNote';
+  currency: string;
+  /** The invoice this credit note credits (UBL BillingReference/InvoiceDocumentReference), when given. */
+  invoiceReference?: string;
+  /** The issue date of the credited invoice, when given. */
+  invoiceReferenceDate?: string;
+  /** Why the amount is credited (UBL DiscrepancyResponse, EDIFACT FTX), as the partner wrote it. */
+  reason?: string;
+  dueDate?: string;
+  lines: CanonicalLine[];
+  totals: InvoiceTotals;
+}
+
+/**
+ * What an order change does to one line, as X12 860 POC02 and EDIFACT ORDCHG 1229 express it:
+ * add (AI / 1 Added), delete (DI / 2 Deleted), change (CA, QI, QD, PC, CT / 3 Changed),
+ * unchanged (NC / 4 No action: the line is repeated for reference only).
+ */
+export type OrderLineAction = 'add' | 'change' | 'delete' | 'unchanged';
+export const ORDER_LINE_ACTIONS: readonly OrderLineAction[] = ['add', 'change', 'delete', 'unchanged'];
+
+/**
+ * One line of an order change. `lineNumber` is the order's line number it changes (or the new line's number
+ * for add). add and change carry the line as it should now be (quantity, unit, price, date); delete needs
+ * only the line number and the item.
+ */
+export interface OrderChangeLine extends Omit<CanonicalLine, 'quantity' | 'unitCode'> {
+  action: OrderLineAction;
+  /** The line's quantity after the change (required for add and change). */
+  quantity?: number;
+  /** UN/ECE Rec 20 unit of the quantity (required for add and change). */
+  unitCode?: string;
+}
+
+/** A buyer's change to an order it sent before (UBL OrderChange, X12 860, EDIFACT ORDCHG). */
+export interface OrderChange extends CanonicalHeader {
+  type: 'OrderChange';
+  /** The order (its documentNumber) this change applies to. */
+  orderReference: string;
+  /** The change's sequence number for that order (UBL SequenceNumberID, X12 BCH05, EDIFACT BGM 1004 revision). */
+  sequenceNumber?: string;
+  /** A new requested delivery date for the whole order (lines may state their own). */
+  requestedDeliveryDate?: string;
+  /** The changed lines, each with what happens to it; may be empty for a header-only change. */
+  lines: OrderChangeLine[];
+  /** The order's totals after the change, when stated. */
+  totals?: OrderTotals;
+}
+
+/** A buyer's cancellation of a whole order (UBL OrderCancellation, X12 860 BCH01 "01", EDIFACT ORDCHG BGM 1225 "1"). */
+export interface OrderCancellation extends CanonicalHeader {
+  type: 'OrderCancellation';
+  /** The order (its documentNumber) that is cancelled. */
+  orderReference: string;
+  /** Why, as the buyer wrote it (UBL CancellationNote). */
+  reason?: string;
+  /**
+   * Always empty: a cancellation cancels the whole order (cancelling some lines is an OrderChange with delete
+   * lines). Kept so that every canonical document has lines for the consumers that count them.
+   */
+  lines: [];
+}
+
+export type CanonicalDocument = Order | Invoice | ShipNotice | CreditNote | OrderChange | OrderCancellation;
