@@ -7,7 +7,7 @@ import { HubError } from '../errors/hub-error.js';
 import { CUSTOM_FUNCTIONS } from './functions.js';
 import { loadLookupTable, type LookupTable } from './lookup-table.js';
 import { displayPath } from './paths.js';
-import type { FormatDefinition, SchemaLanguage } from './registry.js';
+import type { EdiFormat, FormatDefinition, FormatSyntax, SchemaLanguage } from './registry.js';
 
 /** A compiled field of the `canonical:` tree. `path` is the field as shown in errors (`lines[].sku`). */
 export type FieldNode =
@@ -27,8 +27,10 @@ export interface CompiledMapping extends FormatDefinition {
 /** The key kinds the hub itself reads: links and the chain view are made from these. */
 export const STANDARD_KEY_KINDS = ['documentNumber', 'orderReference', 'despatchReference', 'buyerId', 'sellerId', 'buyerPartyId', 'sellerPartyId'] as const;
 
-const TOP_LEVEL_KEYS = ['format', 'description', 'documentType', 'detect', 'schema', 'dtd', 'doctype', 'documentNumber', 'sender', 'lookups', 'canonical', 'businessKeys'];
+const TOP_LEVEL_KEYS = ['format', 'description', 'syntax', 'documentType', 'detect', 'schema', 'dtd', 'doctype', 'documentNumber', 'sender', 'lookups', 'canonical', 'businessKeys'];
 const DETECT_KEYS = ['root', 'namespace', 'path'];
+const EDI_DETECT_KEYS = ['transactionSet', 'versions', 'when'];
+const SYNTAX_NAMES: readonly FormatSyntax[] = ['xml', 'x12', 'edifact'];
 const DOCTYPE_KEYS = ['systemIds'];
 /** An absolute element path of local names, e.g. /cXML/Request/OrderRequest. */
 const ELEMENT_PATH = /^(\/[A-Za-z_][\w.-]*)+$/;
@@ -63,7 +65,7 @@ export function cachedTableLoader(): TableLoader {
 /** What a load-time problem is about, so the message can name the field and the YAML line. */
 class MappingFileProblem {
   constructor(
-    private readonly file: string,
+    readonly file: string,
     private readonly doc: YAML.Document.Parsed,
     private readonly lines: LineCounter,
   ) {}
@@ -208,6 +210,10 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
   const documentType = data.documentType as CanonicalType;
   if (!CANONICAL_TYPES.includes(documentType)) throw problem.error(`documentType must be one of ${CANONICAL_TYPES.join(', ')}`, ['documentType']);
 
+  const syntax = (data.syntax ?? 'xml') as FormatSyntax;
+  if (!SYNTAX_NAMES.includes(syntax)) throw problem.error(`syntax must be one of ${SYNTAX_NAMES.join(', ')} (xml when absent)`, ['syntax']);
+  if (syntax !== 'xml') return loadEdiMapping(file, data, syntax, name, documentType, problem, loadTable);
+
   const detect = (data.detect ?? {}) as Record<string, unknown>;
   if (typeof detect !== 'object' || Array.isArray(detect)) throw problem.error('detect must be a mapping with root (and namespace, path)', ['detect']);
   const unknownDetect = Object.keys(detect).filter((k) => !DETECT_KEYS.includes(k));
@@ -271,6 +277,33 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
     if (!(prefix! in namespaces)) throw problem.error(`sender.xpath uses prefix ${prefix}: which documentNumber.namespaces does not declare`, ['sender', 'xpath']);
   }
 
+  const { tables, canonical, businessKeys } = compileBody(data, documentType, problem, loadTable);
+
+  return {
+    name,
+    file,
+    ...(typeof data.description === 'string' ? { description: data.description } : {}),
+    documentType,
+    syntax,
+    rootElement,
+    namespace,
+    ...(detectPath ? { detectPath } : {}),
+    schemaPath,
+    schemaLanguage,
+    doctypeSystemIds,
+    documentNumberXPath,
+    senderXPath,
+    senderParty,
+    namespaces: namespaces as Record<string, string>,
+    tables,
+    canonical,
+    businessKeys,
+  };
+}
+
+/** The parts every mapping file has, whatever its syntax: lookup tables, the canonical field tree, business keys. */
+function compileBody(data: Record<string, unknown>, documentType: CanonicalType, problem: MappingFileProblem, loadTable: TableLoader): Pick<CompiledMapping, 'tables' | 'canonical' | 'businessKeys'> {
+  const file = problem.file;
   const tables = new Map<string, LookupTable>();
   const lookups = (data.lookups ?? {}) as Record<string, unknown>;
   if (typeof lookups !== 'object' || Array.isArray(lookups)) throw problem.error('lookups must map table names to files', ['lookups']);
@@ -301,23 +334,66 @@ export function loadMappingFile(file: string, loadTable: TableLoader = cachedTab
     return { kind, source, expression: compileExpression(source, `businessKeys.${kind}`, ['businessKeys', kind], { ...ctx, tables: new Map() }) };
   });
 
+  return { tables, canonical, businessKeys };
+}
+
+/**
+ * An EDI format's mapping file (syntax: x12 or edifact): detect by transaction set or message type, versions and
+ * an optional condition; the number and the sender's ids as JSONata over the transaction's tree
+ * (documentNumber.path, sender.path); no schema (the transaction set's rules check the document).
+ */
+function loadEdiMapping(file: string, data: Record<string, unknown>, syntax: FormatSyntax, name: string, documentType: CanonicalType, problem: MappingFileProblem, loadTable: TableLoader): CompiledMapping {
+  for (const key of ['schema', 'dtd', 'doctype']) {
+    if (data[key] !== undefined) throw problem.error(`${key} is for XML formats; an ${syntax} document is checked against its transaction set's rules`, [key]);
+  }
+  const detect = (data.detect ?? {}) as Record<string, unknown>;
+  if (typeof detect !== 'object' || Array.isArray(detect)) throw problem.error('detect must be a mapping with transactionSet (and versions, when)', ['detect']);
+  const unknownDetect = Object.keys(detect).filter((k) => !EDI_DETECT_KEYS.includes(k));
+  if (unknownDetect.length) throw problem.error(`unknown key(s) detect.${unknownDetect.join(', detect.')}; an ${syntax} format allows ${EDI_DETECT_KEYS.join(', ')}`, ['detect', unknownDetect[0]!]);
+  const transactionSet = String(detect.transactionSet ?? '').trim();
+  if (!/^[A-Z0-9]{2,6}$/.test(transactionSet)) throw problem.error(`detect.transactionSet must be the ${syntax === 'x12' ? 'X12 transaction set id (ST01), e.g. 850' : 'EDIFACT message type (UNH 0065), e.g. ORDERS'}`, ['detect', 'transactionSet']);
+  const versions = detect.versions === undefined ? [] : detect.versions;
+  if (!Array.isArray(versions) || versions.some((v) => typeof v !== 'string' && typeof v !== 'number')) throw problem.error('detect.versions must be a list of versions, e.g. [004010, 005010] or [D96A, D01B]', ['detect', 'versions']);
+  const ctx: CompileContext = { problem, tables: new Map(), documentType };
+  const treeExpression = (source: unknown, field: string, yamlPath: (string | number)[]) => {
+    if (typeof source !== 'string' || !source.trim()) throw problem.error(`${field} must be a JSONata expression over the transaction's tree`, yamlPath);
+    return { source, ...compileTreeExpression(compileExpression(source, field, yamlPath, ctx)) };
+  };
+  const documentNumber = (data.documentNumber ?? {}) as Record<string, unknown>;
+  const sender = (data.sender ?? {}) as Record<string, unknown>;
+  const senderParty = sender.party;
+  if (senderParty !== 'buyer' && senderParty !== 'seller') throw problem.error('sender.party must be buyer or seller: the party of the document that sends it', ['sender', 'party']);
+  const edi: EdiFormat = Object.freeze({
+    transactionSet,
+    versions: Object.freeze(versions.map(String)),
+    ...(detect.when !== undefined ? { when: treeExpression(detect.when, 'detect.when', ['detect', 'when']) } : {}),
+    documentNumber: treeExpression(documentNumber.path, 'documentNumber.path', ['documentNumber', 'path']),
+    sender: treeExpression(sender.path, 'sender.path', ['sender', 'path']),
+  });
+  const { tables, canonical, businessKeys } = compileBody(data, documentType, problem, loadTable);
   return {
     name,
     file,
     ...(typeof data.description === 'string' ? { description: data.description } : {}),
     documentType,
-    rootElement,
-    namespace,
-    ...(detectPath ? { detectPath } : {}),
-    schemaPath,
-    schemaLanguage,
-    doctypeSystemIds,
-    documentNumberXPath,
-    senderXPath,
+    syntax,
+    edi,
+    rootElement: '',
+    namespace: '',
+    schemaPath: '',
+    schemaLanguage: 'xsd',
+    doctypeSystemIds: [],
+    documentNumberXPath: '',
+    senderXPath: '',
     senderParty,
-    namespaces: namespaces as Record<string, string>,
+    namespaces: {},
     tables,
     canonical,
     businessKeys,
   };
+}
+
+/** A compiled expression evaluated over a tree with the bound variables ($root) set, as the canonical fields are. */
+function compileTreeExpression(expression: jsonata.Expression): { evaluate(tree: unknown): Promise<unknown> } {
+  return { evaluate: (tree) => expression.evaluate(tree, { root: tree, partner: '' }) };
 }

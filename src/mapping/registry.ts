@@ -13,6 +13,25 @@ export { diffJson } from './json-diff.js';
 /** The language of a format's schema file. */
 export type SchemaLanguage = 'xsd' | 'dtd';
 
+/** The syntax a format's documents come in (src/formats/syntax.ts). */
+export type FormatSyntax = 'xml' | 'x12' | 'edifact';
+
+/**
+ * How an EDI format (syntax x12 or edifact) is recognised and numbered: by its transaction set or message
+ * type, its versions and an optional condition over the transaction's tree; its number and its sender's ids are
+ * JSONata over that tree (the EDI rules of the transaction set replace the XSD).
+ */
+export interface EdiFormat {
+  /** X12 ST01 (e.g. 850) or EDIFACT UNH message type (e.g. ORDERS). */
+  transactionSet: string;
+  /** Versions accepted, each a prefix of X12 GS08 (004010, 005010) or of EDIFACT's version+release (D96A, D01B); empty: any. */
+  versions: readonly string[];
+  /** detect.when: a JSONata condition over the tree (e.g. an 810 whose BIG07 is CR is a credit note). */
+  when?: { source: string; evaluate(tree: unknown): Promise<unknown> };
+  documentNumber: { source: string; evaluate(tree: unknown): Promise<unknown> };
+  sender: { source: string; evaluate(tree: unknown): Promise<unknown> };
+}
+
 /** One partner document format: how to recognise it, validate it, number it and map it (one mapping file). */
 export interface FormatDefinition {
   /** Format id = mapping file basename without .yaml, e.g. 'ubl-order'. */
@@ -20,6 +39,9 @@ export interface FormatDefinition {
   /** Absolute path of the mapping file. */
   file: string;
   documentType: CanonicalType;
+  /** xml (the fields below: root, namespace, schema, XPaths) or an EDI syntax (`edi`; the XML fields are empty). */
+  syntax: FormatSyntax;
+  edi?: EdiFormat;
   /** Root element local name, e.g. 'Order'. */
   rootElement: string;
   /** Root namespace URI ('' when none). */
@@ -58,11 +80,13 @@ export interface MappingContext {
 
 function definitionOf(mapping: CompiledMapping): FormatDefinition {
   const { name, file, documentType, rootElement, namespace, detectPath, schemaPath, schemaLanguage, doctypeSystemIds } = mapping;
-  const { documentNumberXPath, senderXPath, senderParty, namespaces } = mapping;
+  const { documentNumberXPath, senderXPath, senderParty, namespaces, syntax, edi } = mapping;
   return Object.freeze({
     name,
     file,
     documentType,
+    syntax,
+    ...(edi ? { edi } : {}),
     rootElement,
     namespace,
     ...(detectPath ? { detectPath } : {}),
