@@ -29,6 +29,12 @@ export const ERROR_CATALOG = {
   HUB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, title: 'Unsupported media type' },
   /** The body is neither XML nor EDI, or another syntax than its Content-Type says. */
   HUB_ERR_SYNTAX_UNKNOWN: { status: 400, retryable: false, title: 'Unknown document syntax' },
+  /** An EDI interchange's envelope is wrong: ISA/GS/IEA/GE or UNB/UNG/UNZ/UNE counts, control numbers, delimiters. */
+  HUB_ERR_EDI_ENVELOPE: { status: 400, retryable: false, title: 'EDI envelope error' },
+  /** An EDI transaction breaks its transaction set's rules (mandatory segments and elements, lengths, codes). */
+  HUB_ERR_EDI_INVALID: { status: 422, retryable: false, title: 'EDI transaction does not follow its rules' },
+  /** The sender used this interchange control number before, for other content. */
+  HUB_ERR_INTERCHANGE_DUPLICATE: { status: 409, retryable: false, title: 'Interchange control number already used' },
   /** The body is not well-formed XML (or is empty). */
   HUB_ERR_XML_MALFORMED: { status: 400, retryable: false, title: 'Malformed XML' },
   /** The body declares a DOCTYPE or entities, which the hub refuses. */
@@ -39,6 +45,8 @@ export const ERROR_CATALOG = {
   HUB_ERR_DOCUMENT_TYPE_UNKNOWN: { status: 422, retryable: false, title: 'Unknown document type for this partner' },
   /** The document fails its XSD. */
   HUB_ERR_XSD_INVALID: { status: 422, retryable: false, title: 'Document does not conform to its schema' },
+  /** The document fails its format's DTD (cXML), validated against the hub's local copy of that DTD. */
+  HUB_ERR_DTD_INVALID: { status: 422, retryable: false, title: 'Document does not conform to its DTD' },
   /** The document has no document number where its format says to find one. */
   HUB_ERR_DOCUMENT_NUMBER_MISSING: { status: 422, retryable: false, title: 'Document number missing' },
   /** No message with this id (or not one this credential may see). */

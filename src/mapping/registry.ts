@@ -147,6 +147,25 @@ export class MappingRegistry {
     return canonical;
   }
 
+  /**
+   * Maps an EDI transaction's tree (src/edi/types.ts EdiTree) of this format to its canonical document, checked
+   * against its JSON Schema; the same errors as map().
+   */
+  async mapTree(format: string, tree: unknown, ctx: MappingContext): Promise<CanonicalDocument> {
+    const mapping = this.mappings.get(format);
+    if (!mapping) throw new HubError('HUB_ERR_MAPPING', `no mapping for format ${format}; known: ${[...this.mappings.keys()].join(', ')}`, { details: { format } });
+    const file = displayPath(mapping.file);
+    const document = ctx.documentNumber ?? String((await mapping.edi?.documentNumber.evaluate(tree).catch(() => undefined)) ?? '(no number)');
+    const canonical = await evaluateMapping(mapping, tree, { partner: ctx.partner, document, ...(ctx.messageId ? { messageId: ctx.messageId } : {}) });
+    try {
+      checkCanonical(canonical, { file, document });
+    } catch (error) {
+      if (error instanceof HubError && ctx.messageId) error.details.messageId = ctx.messageId;
+      throw error;
+    }
+    return canonical;
+  }
+
   /** The business keys a mapping declares, evaluated over its canonical document (strings, arrays flattened). */
   async businessKeys(format: string, canonical: CanonicalDocument): Promise<Array<{ kind: string; value: string }>> {
     const mapping = this.mappings.get(format);

@@ -64,6 +64,8 @@ export interface NewMessage {
   contentType?: string;
   /** Business keys known at the intake (the number, the sending party); the transform adds the rest. */
   keys?: BusinessKey[];
+  /** The EDI interchange this transaction came in (interchanges.id). */
+  interchangeId?: string;
 }
 
 export interface BusinessKey {
@@ -250,9 +252,9 @@ export class MessageStore {
         const revision = latest ? latest.revision + 1 : 0;
         const inserted = await tx.query(
           `INSERT INTO messages (id, partner, format, document_type, document_number, sending_party, revision, revision_of, sha256, size, content_type,
-                                 status, received_at, updated_at, replays)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'accepted', $12, $12, 0) ON CONFLICT DO NOTHING RETURNING id`,
-          [message.id, message.partner, message.format, message.documentType, message.documentNumber, message.sendingParty, revision, first?.id ?? null, message.sha256, message.raw.length, message.contentType ?? null, at],
+                                 status, received_at, updated_at, replays, interchange_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'accepted', $12, $12, 0, $13) ON CONFLICT DO NOTHING RETURNING id`,
+          [message.id, message.partner, message.format, message.documentType, message.documentNumber, message.sendingParty, revision, first?.id ?? null, message.sha256, message.raw.length, message.contentType ?? null, at, message.interchangeId ?? null],
         );
         // Another request took the same number or bytes between our look and our insert: look again.
         if (inserted.rowCount === 0) return undefined;
@@ -511,6 +513,10 @@ const LINK_RULES: ReadonlyArray<{ fromType: CanonicalType; keyKind: string; toTy
   { fromType: 'ShipNotice', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'ships-order' },
   { fromType: 'Invoice', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'invoices-order' },
   { fromType: 'Invoice', keyKind: 'despatchReference', toType: 'ShipNotice', toKind: 'documentNumber', kind: 'invoices-shipnotice' },
+  { fromType: 'OrderChange', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'changes-order' },
+  { fromType: 'OrderCancellation', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'cancels-order' },
+  { fromType: 'CreditNote', keyKind: 'invoiceReference', toType: 'Invoice', toKind: 'documentNumber', kind: 'credits-invoice' },
+  { fromType: 'CreditNote', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'credits-order' },
 ];
 
 /**

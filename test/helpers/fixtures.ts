@@ -54,6 +54,13 @@ export function sourceFacts(fixture: Fixture): { lines: number; total: number } 
         return { lines: num('count(/*/cac:DespatchLine)'), total: num('sum(/*/cac:DespatchLine/cbc:DeliveredQuantity)') };
       case 'hub-po':
         return { lines: num('count(/po:PurchaseOrder/po:Lines/po:Line)'), total: num('/po:PurchaseOrder/po:Totals/po:GrandTotal') };
+      case 'ubl-credit-note':
+        return { lines: num('count(/*/cac:CreditNoteLine)'), total: num('/*/cac:LegalMonetaryTotal/cbc:PayableAmount') };
+      case 'ubl-order-change':
+        return { lines: num('count(/*/cac:OrderLine)'), total: num('/*/cac:AnticipatedMonetaryTotal/cbc:PayableAmount') };
+      case 'ubl-order-cancellation':
+        // A cancellation cancels the whole order: no lines, no total.
+        return { lines: 0, total: NaN };
       default:
         throw new Error(`no source facts for ${fixture.format}`);
     }

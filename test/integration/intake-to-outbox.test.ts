@@ -4,7 +4,7 @@ import path from 'node:path';
 import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
 import { expectedOf, FIXTURES, goldenFixtures, roundsWithoutDuplicates, sourceFacts, type Fixture } from '../helpers/fixtures.js';
 
-const MODULE_FOR: Record<string, string> = { Order: 'sales', Invoice: 'finance', ShipNotice: 'inventory' };
+const MODULE_FOR: Record<string, string> = { Order: 'sales', Invoice: 'finance', ShipNotice: 'inventory', CreditNote: 'finance', OrderChange: 'sales', OrderCancellation: 'sales' };
 
 async function postAndCheckRound(t: TestHub, round: Fixture[]): Promise<void> {
   const accepted: { id: string; fixture: Fixture; documentType: string }[] = [];
@@ -35,8 +35,11 @@ async function postAndCheckRound(t: TestHub, round: Fixture[]): Promise<void> {
     const facts = sourceFacts(a.fixture);
     expect(canonical.type).to.equal(a.documentType);
     expect(canonical.lines, a.fixture.name).to.have.length(facts.lines);
-    const total = a.documentType === 'ShipNotice' ? canonical.totals.totalQuantity : canonical.totals.payableAmount;
-    expect(total, `${a.fixture.name} total`).to.be.closeTo(facts.total, 1e-9);
+    if (Number.isNaN(facts.total)) expect(canonical.totals, `${a.fixture.name} has no totals`).to.equal(undefined);
+    else {
+      const total = a.documentType === 'ShipNotice' ? canonical.totals.totalQuantity : canonical.totals.payableAmount;
+      expect(total, `${a.fixture.name} total`).to.be.closeTo(facts.total, 1e-9);
+    }
     expect(canonical.lines.every((l: any) => typeof l.sku === 'string' && l.sku.length > 0)).to.equal(true);
     expect(canonical).to.deep.equal(expectedOf(a.fixture));
   }

@@ -1,3 +1,4 @@
+import { CANONICAL_TYPES } from '../../../src/canonical/types.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -49,6 +50,6 @@ describe('checkCanonical', () => {
 
   it('refuses an unknown type', () => {
     const error = problems({ ...order, type: 'Quote' });
-    expect(error.errors).to.deep.equal([{ path: 'type', message: 'must be one of Order, Invoice, ShipNotice' }]);
+    expect(error.errors).to.deep.equal([{ path: 'type', message: `must be one of ${CANONICAL_TYPES.join(', ')}` }]);
   });
 });

@@ -9,7 +9,15 @@ import { diffJson, loadMappings, type MappingRegistry } from '../../../src/mappi
 import { XsdCache } from '../../../src/xml/xsd-cache.js';
 
 /** Who posts each format in the golden fixtures (fixed demo partners). */
-const PARTNER_OF: Record<string, string> = { 'ubl-order': 'acme', 'ubl-invoice': 'globex', 'ubl-despatch-advice': 'globex', 'hub-po': 'initech' };
+const PARTNER_OF: Record<string, string> = {
+  'ubl-order': 'acme',
+  'ubl-invoice': 'globex',
+  'ubl-despatch-advice': 'globex',
+  'hub-po': 'initech',
+  'ubl-credit-note': 'globex',
+  'ubl-order-change': 'acme',
+  'ubl-order-cancellation': 'acme',
+};
 const root = projectRoot();
 const fixturesDir = path.join(root, 'fixtures');
 
@@ -28,8 +36,10 @@ describe('golden mapping fixtures', function () {
   });
   after(() => xsd.dispose());
 
-  it('loads the four formats', () => {
-    expect(registry.formats.map((f) => f.name).sort()).to.deep.equal(['hub-po', 'ubl-despatch-advice', 'ubl-invoice', 'ubl-order']);
+  it('loads every mapping file of mappings/', () => {
+    const files = readdirSync(path.join(root, 'mappings')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    expect(registry.formats.map((f) => f.name).sort()).to.deep.equal(files.sort());
+    for (const format of Object.keys(PARTNER_OF)) expect(files, format).to.include(format);
   });
 
   for (const [format, partner] of Object.entries(PARTNER_OF)) {
