@@ -92,6 +92,8 @@ export interface EdiGroup {
   receiver: string;
   /** The header segment (GS / UNG), absent for EDIFACT messages without UNG. */
   header?: EdiSegment;
+  /** The trailer segment (GE / UNE) as read, absent when missing; its count goes into AK902 as sent. */
+  trailer?: EdiSegment;
   transactions: EdiTransaction[];
   /** Problems of the group's envelope (GE01 count, GE02 control number, UNE …). */
   problems: EdiProblem[];

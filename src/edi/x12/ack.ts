@@ -1,0 +1,281 @@
+/**
+ * X12 acknowledgements the hub sends: the 997 Functional Acknowledgment (004010 or 005010), the 999
+ * Implementation Acknowledgment (005010X231) and the TA1 Interchange Acknowledgment; and read997 for the 997s and
+ * 999s partners send back. One 997/999 transaction set per functional group received, all in one FA group of one
+ * interchange addressed back to the sender (ISA05/06 and ISA07/08 swapped, GS02/GS03 swapped), with the
+ * incoming interchange's delimiters. A 997/999 is only built for an interchange whose envelope was read without
+ * problems: otherwise the TA1 says why it was rejected.
+ */
+import type { AckNumbers, EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../types.js';
+
+export interface AckOptions {
+  numbers: AckNumbers;
+  /** 997 version; default: 005010 when the interchange is 00501 or later, else 004010. */
+  version?: '004010' | '005010';
+  /** Date and time of the acknowledgement (ISA09/ISA10, GS04/GS05); default now (UTC). */
+  now?: Date;
+  /**
+   * What a transaction with segment or element errors (and no error of its own envelope) gets in AK501/IK501:
+   * R rejected (default), or E accepted with errors, for a partner agreement that processes them anyway.
+   */
+  segmentErrors?: 'reject' | 'accept';
+  /** Written after each segment terminator, for partners that want one segment per line; default none. */
+  newline?: '' | '\n' | '\r\n';
+}
+
+export interface Ta1Options {
+  now?: Date;
+  version?: '004010' | '005010';
+  newline?: '' | '\n' | '\r\n';
+}
+
+type Flavor = '997' | '999';
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const dates = (now: Date): { yymmdd: string; ccyymmdd: string; hhmm: string } => {
+  const ccyymmdd = `${now.getUTCFullYear()}${pad2(now.getUTCMonth() + 1)}${pad2(now.getUTCDate())}`;
+  return { ccyymmdd, yymmdd: ccyymmdd.slice(2), hhmm: `${pad2(now.getUTCHours())}${pad2(now.getUTCMinutes())}` };
+};
+
+const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join('') : (value ?? ''));
+
+/** Writes segments with the interchange's delimiters, leaving out trailing empty elements. */
+class Writer {
+  readonly segments: string[] = [];
+  constructor(private readonly ic: EdiInterchange) {}
+
+  /** A value made safe to carry: no delimiter of ours and no control character inside it. */
+  clean(value: string): string {
+    const { element, component, segment, repetition } = this.ic.delimiters;
+    let out = '';
+    for (const ch of value) out += ch === element || ch === component || ch === segment || ch === repetition || ch < ' ' || ch === '\u007f' ? ' ' : ch;
+    return out;
+  }
+
+  add(id: string, ...elements: Array<string | undefined>): void {
+    const values = elements.map((e) => e ?? '');
+    while (values.length && values[values.length - 1] === '') values.pop();
+    this.segments.push([id, ...values].join(this.ic.delimiters.element));
+  }
+}
+
+/** ISA for an acknowledgement of `ic`: sender and receiver swapped, our control number, the same usage (P/T). */
+function isaFor(ic: EdiInterchange, w: Writer, control: number, version: '004010' | '005010', now: Date): string {
+  const { yymmdd, hhmm } = dates(now);
+  const element = (position: number): string => text(ic.header.elements[position - 1]);
+  const id = (value: string): string => value.trim().slice(0, 15).padEnd(15, ' ');
+  let isa11 = 'U';
+  if (version === '005010') {
+    const used = [ic.delimiters.element, ic.delimiters.component, ic.delimiters.segment];
+    isa11 = ic.delimiters.repetition ?? ['^', '|', '{', '}', '`'].find((c) => !used.includes(c))!;
+  }
+  const control9 = String(control).padStart(9, '0');
+  if (control9.length > 9 || control < 0 || !Number.isInteger(control)) throw new RangeError(`interchange control number ${control} does not fit ISA13 (9 digits)`);
+  const fields = ['00', ' '.repeat(10), '00', ' '.repeat(10), element(7).trim().padEnd(2).slice(0, 2), id(element(8)),
+    element(5).trim().padEnd(2).slice(0, 2), id(element(6)), yymmdd, hhmm, isa11, version === '005010' ? '00501' : '00401', control9, '0',
+    ic.test ? 'T' : 'P', ic.delimiters.component];
+  return ['ISA', ...fields].join(ic.delimiters.element);
+}
+
+function assertTrusted(ic: EdiInterchange, what: string): void {
+  if (ic.syntax !== 'x12') throw new TypeError(`a ${what} acknowledges X12 interchanges, this one is ${ic.syntax}`);
+  if (ic.problems.length) {
+    const codes = [...new Set(ic.problems.map((p) => p.code))].join(', ');
+    throw new Error(`interchange ${ic.controlNumber} has envelope problems (TA1 ${codes}): its groups cannot be acknowledged with a ${what}; send a TA1 (buildTA1)`);
+  }
+}
+
+/** AK501/IK501 and AK502..AK506 for one transaction. */
+export function transactionVerdict(tx: EdiTransaction, segmentErrors: 'reject' | 'accept' = 'reject'): { status: 'A' | 'E' | 'R'; codes: string[] } {
+  const own = tx.problems.filter((p) => p.level === 'transaction');
+  const inSegments = tx.problems.some((p) => p.level === 'segment' || p.level === 'element');
+  const codes = [...new Set(own.map((p) => p.code))];
+  if (inSegments && !codes.includes('5')) codes.push('5');
+  if (!codes.length) return { status: 'A', codes };
+  const onlySegments = own.length === 0;
+  return { status: onlySegments && segmentErrors === 'accept' ? 'E' : 'R', codes: codes.slice(0, 5) };
+}
+
+/** AK901 and the counts for one group. */
+export function groupVerdict(group: EdiGroup, segmentErrors: 'reject' | 'accept' = 'reject'): { status: 'A' | 'E' | 'P' | 'R'; included: number; received: number; accepted: number; codes: string[] } {
+  const verdicts = group.transactions.map((tx) => transactionVerdict(tx, segmentErrors));
+  const accepted = verdicts.filter((v) => v.status !== 'R').length;
+  const received = group.transactions.length;
+  const ge01 = text(group.trailer?.elements[0]);
+  const included = /^\d{1,6}$/.test(ge01) ? Number(ge01) : received;
+  const codes = [...new Set(group.problems.map((p) => p.code))].slice(0, 5);
+  let status: 'A' | 'E' | 'P' | 'R';
+  if (codes.length || accepted === 0) status = 'R';
+  else if (accepted < received) status = 'P';
+  else status = verdicts.some((v) => v.status === 'E') ? 'E' : 'A';
+  return { status, included, received, accepted, codes };
+}
+
+/** AK401/IK401 (C030): the element position, and the component position when the problem is inside a composite. */
+function elementPositionText(problem: EdiProblem, component: string): string {
+  return `${problem.elementPosition ?? ''}${problem.componentPosition ? `${component}${problem.componentPosition}` : ''}`;
+}
+
+/** Element codes that carry a copy of the bad data (AK404): a value was there and is wrong. */
+const COPY_CODES = new Set(['4', '5', '6', '7', '8', '9', '10', '12', '13']);
+
+function build(flavor: Flavor, ic: EdiInterchange, options: AckOptions): string {
+  assertTrusted(ic, flavor);
+  const version = flavor === '999' ? '005010' : (options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010'));
+  const now = options.now ?? new Date();
+  const { ccyymmdd, hhmm } = dates(now);
+  const w = new Writer(ic);
+  const is5010 = version === '005010';
+  const first = ic.groups[0];
+  const gsVersion = flavor === '999' ? '005010X231' : version;
+  const segmentTag = flavor === '999' ? 'IK3' : 'AK3';
+  const elementTag = flavor === '999' ? 'IK4' : 'AK4';
+  const resultTag = flavor === '999' ? 'IK5' : 'AK5';
+  const sets: string[][] = [];
+  let transactionNumber = options.numbers.transaction;
+  for (const group of ic.groups) {
+    const body = new Writer(ic);
+    const control = String(transactionNumber++).padStart(4, '0');
+    body.add('ST', flavor, control, flavor === '999' ? '005010X231' : undefined);
+    body.add('AK1', group.functionalId, group.controlNumber, is5010 ? group.version : undefined);
+    for (const tx of group.transactions) {
+      const st03 = text(tx.segments[0]?.elements[2]);
+      body.add('AK2', tx.setId, tx.controlNumber, is5010 && st03 ? st03 : undefined);
+      let ak4InSegment = 0;
+      for (const problem of tx.problems) {
+        if (problem.level === 'segment') {
+          body.add(segmentTag, body.clean(problem.segmentId ?? ''), String(problem.segmentPosition ?? ''), undefined, problem.code);
+          ak4InSegment = 0;
+        } else if (problem.level === 'element' && ak4InSegment++ < 99) {
+          body.add(elementTag, elementPositionText(problem, ic.delimiters.component), problem.elementReference, problem.code,
+            problem.value !== undefined && COPY_CODES.has(problem.code) ? body.clean(problem.value).slice(0, 99) : undefined);
+        }
+      }
+      const verdict = transactionVerdict(tx, options.segmentErrors);
+      body.add(resultTag, verdict.status, ...verdict.codes);
+    }
+    const g = groupVerdict(group, options.segmentErrors);
+    body.add('AK9', g.status, String(g.included), String(g.received), String(g.accepted), ...g.codes);
+    body.add('SE', String(body.segments.length + 1), control);
+    sets.push(body.segments);
+  }
+  const out = [isaFor(ic, w, options.numbers.interchange, version, now)];
+  const groupNumber = String(options.numbers.group);
+  out.push(['GS', 'FA', first ? first.receiver : ic.receiver.id, first ? first.sender : ic.sender.id, ccyymmdd, hhmm, groupNumber, 'X', gsVersion].join(ic.delimiters.element));
+  for (const set of sets) out.push(...set);
+  out.push(['GE', String(sets.length), groupNumber].join(ic.delimiters.element));
+  out.push(['IEA', '1', String(options.numbers.interchange).padStart(9, '0')].join(ic.delimiters.element));
+  return out.join(terminator(ic, options.newline)) + terminator(ic, options.newline);
+}
+
+/** The segment terminator, with the line break asked for unless the terminator is a line break itself. */
+function terminator(ic: EdiInterchange, newline: string | undefined): string {
+  return /[\r\n]/.test(ic.delimiters.segment) ? ic.delimiters.segment : ic.delimiters.segment + (newline ?? '');
+}
+
+/** The 997 for every functional group of the interchange (AK1, AK2..AK5 per transaction, AK9). */
+export function build997(ic: EdiInterchange, options: AckOptions): string {
+  return build('997', ic, options);
+}
+
+/** The 999 (005010X231) for every functional group: AK1, AK2/IK3/IK4/IK5 per transaction, AK9. */
+export function build999(ic: EdiInterchange, options: Omit<AckOptions, 'version'>): string {
+  return build('999', ic, options);
+}
+
+/**
+ * The TA1 for the interchange, in an interchange of its own: TA104 A with TA105 000 when the envelope was read
+ * without problems, else R with the first problem's I18 code (the others are in the hub's record).
+ */
+export function buildTA1(ic: EdiInterchange, numbers: AckNumbers, options: Ta1Options = {}): string {
+  const now = options.now ?? new Date();
+  const version = options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010');
+  const w = new Writer(ic);
+  const first = ic.problems[0];
+  const e = ic.delimiters.element;
+  const out = [
+    isaFor(ic, w, numbers.interchange, version, now),
+    ['TA1', ic.controlNumber, ic.date, ic.time, first ? 'R' : 'A', first ? first.code : '000'].join(e),
+    ['IEA', '0', String(numbers.interchange).padStart(9, '0')].join(e),
+  ];
+  return out.join(terminator(ic, options.newline)) + terminator(ic, options.newline);
+}
+
+/** One transaction set as a partner's 997/999 reports it. */
+export interface AcknowledgedTransaction {
+  setId: string;
+  controlNumber: string;
+  /** AK501 / IK501: A accepted, E accepted with errors, R rejected (M, W, X: rejected for security reasons). */
+  status: string;
+  /** AK502..AK506 / IK502..IK506. */
+  codes: string[];
+  errors: Array<{ segmentId: string; segmentPosition: number; code?: string; elements: Array<{ position: string; reference?: string; code: string; value?: string }> }>;
+}
+
+/** What a partner's 997 or 999 says about one of our functional groups. */
+export interface FunctionalAcknowledgment {
+  kind: '997' | '999';
+  /** AK101 and AK102: the group acknowledged (our GS01 and GS06). */
+  functionalId: string;
+  groupControlNumber: string;
+  version?: string;
+  /** AK901: A, E, P or R. */
+  status: string;
+  included: number;
+  received: number;
+  accepted: number;
+  /** AK905..AK909. */
+  codes: string[];
+  transactions: AcknowledgedTransaction[];
+}
+
+/** Reads a 997 or 999 transaction a partner sent (to match it to the group and sets we sent). */
+export function read997(tx: EdiTransaction): FunctionalAcknowledgment {
+  if (tx.setId !== '997' && tx.setId !== '999') throw new TypeError(`transaction ${tx.controlNumber} is a ${tx.setId}, not a 997 or 999`);
+  const result: FunctionalAcknowledgment = {
+    kind: tx.setId, functionalId: '', groupControlNumber: '', status: '', included: 0, received: 0, accepted: 0, codes: [], transactions: [],
+  };
+  let current: AcknowledgedTransaction | undefined;
+  for (const segment of tx.segments) {
+    const v = (position: number): string => text(segment.elements[position - 1]);
+    const rest = (from: number): string[] => segment.elements.slice(from - 1).map(text).filter((c) => c !== '');
+    switch (segment.id) {
+      case 'AK1':
+        result.functionalId = v(1);
+        result.groupControlNumber = v(2);
+        if (v(3)) result.version = v(3);
+        break;
+      case 'AK2':
+        current = { setId: v(1), controlNumber: v(2), status: '', codes: [], errors: [] };
+        result.transactions.push(current);
+        break;
+      case 'AK3':
+      case 'IK3':
+        current?.errors.push({ segmentId: v(1), segmentPosition: Number(v(2)), ...(v(4) ? { code: v(4) } : {}), elements: [] });
+        break;
+      case 'AK4':
+      case 'IK4': {
+        const position = Array.isArray(segment.elements[0]) ? segment.elements[0].filter((c) => c !== '').join('.') : v(1);
+        current?.errors[current.errors.length - 1]?.elements.push({ position, ...(v(2) ? { reference: v(2) } : {}), code: v(3), ...(v(4) ? { value: v(4) } : {}) });
+        break;
+      }
+      case 'AK5':
+      case 'IK5':
+        if (current) {
+          current.status = v(1);
+          current.codes = rest(2);
+        }
+        break;
+      case 'AK9':
+        result.status = v(1);
+        result.included = Number(v(2));
+        result.received = Number(v(3));
+        result.accepted = Number(v(4));
+        result.codes = rest(5);
+        break;
+      default:
+        break;
+    }
+  }
+  return result;
+}
