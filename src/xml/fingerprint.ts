@@ -12,7 +12,8 @@ import type { XmlLimits } from './limits.js';
  * changed document.
  */
 export function contentFingerprint(bytes: Uint8Array, limits?: XmlLimits): string {
-  const doc = parseUntrustedXml(bytes, limits);
+  // Only documents the intake already accepted are fingerprinted: their DOCTYPE (of the one accepted shape) is not content.
+  const doc = parseUntrustedXml(bytes, limits, { doctypes: 'shape-only' });
   const hash = createHash('sha256');
   try {
     // Iterative walk: the depth limit keeps documents shallow, but no recursion is needed at all.
