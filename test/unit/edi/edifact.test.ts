@@ -4,6 +4,9 @@ import { expect } from 'chai';
 import { buildContrl, readContrl, readEdifact } from '../../../src/edi/edifact/index.js';
 import { EdiSyntaxError, type EdiInterchange, type EdiProblem } from '../../../src/edi/types.js';
 import { projectRoot } from '../../../src/mapping/paths.js';
+import { loadMappingFile } from '../../../src/mapping/mapping-file.js';
+import { loadLookupTable } from '../../../src/mapping/lookup-table.js';
+import { evaluateMapping } from '../../../src/mapping/evaluate.js';
 
 const dir = path.join(projectRoot(), 'fixtures', 'edifact');
 const fixture = (name: string): string => readFileSync(path.join(dir, name), 'utf8');
@@ -213,4 +216,21 @@ describe('EDIFACT CONTRL', () => {
     const escaped = buildContrl(readEdifact(fixture('invoic_d97b_una.edi').replace('*00000000000778~U', '*REF?*1~U').replace('*00000000000778~', '*REF?*1~')), { numbers, now });
     expect(escaped).to.contain('UCI*REF?*1*');
   });
+});
+
+describe('EDIFACT mappings (mappings/edifact-*.yaml over the tree)', () => {
+  const tables = (name: string) => loadLookupTable(name, path.join(dir, 'xref', `${name}.${name === 'units' ? 'yaml' : 'csv'}`));
+  const cases: Array<[string, string, string]> = [
+    ['edifact-orders.yaml', 'orders_d96a_eancom', 'acme'],
+    ['edifact-invoic.yaml', 'invoic_d01b_eancom', 'globex'],
+    ['edifact-desadv.yaml', 'desadv_d96a_eancom', 'globex'],
+  ];
+  for (const [mapping, name, partner] of cases) {
+    it(`${mapping} maps ${name}.edi to ${name}.expected.json`, async () => {
+      const compiled = loadMappingFile(path.join(projectRoot(), 'mappings', mapping), tables);
+      const tx = readEdifact(fixture(`${name}.edi`)).groups[0]!.transactions[0]!;
+      const canonical = await evaluateMapping(compiled, tx.tree, { partner, document: tx.controlNumber });
+      expect(canonical).to.deep.equal(JSON.parse(fixture(`${name}.expected.json`)));
+    });
+  }
 });
