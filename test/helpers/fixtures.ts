@@ -6,7 +6,7 @@ import { ROOT } from './test-hub.js';
 export const FIXTURES = path.join(ROOT, 'fixtures');
 
 /** Who sends each format in the demo config. */
-export const SENDER: Record<string, string> = { 'ubl-order': 'acme', 'ubl-invoice': 'globex', 'ubl-despatch-advice': 'globex', 'hub-po': 'initech' };
+export const SENDER: Record<string, string> = { 'ubl-order': 'acme', 'ubl-invoice': 'globex', 'ubl-despatch-advice': 'globex', 'hub-po': 'initech', 'ubl-credit-note': 'globex', 'ubl-order-change': 'acme', 'ubl-order-cancellation': 'acme' };
 
 export interface Fixture {
   format: string;
