@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ERP_MODULES, HubError, type AdapterDefinition, type CanonicalDocument } from 'b2b-hub/adapter-kit';
-import { deliverSupplierInvoice } from './finance.js';
+import { deliverSupplierCreditNote, deliverSupplierInvoice } from './finance.js';
 import { deliverShipNotice } from './inventory.js';
 import { TrytonClient } from './json-rpc-client.js';
 import { DEFAULT_UNITS, MasterData } from './master-data.js';
+import { applyOrderChange, cancelOrder } from './order-changes.js';
 import { findPurchase, type PurchaseRow } from './procurement.js';
 import { deliverSale, reserveSale, type HandlerContext } from './sales.js';
 
@@ -28,13 +29,20 @@ export interface TrytonOptions {
   taxAccount: string;
   /** Seconds a reference to an unknown purchase is retried before the message fails (0: fails at once). */
   unknownPurchaseRetrySeconds: number;
+  /**
+   * Confirm the sale of an Order at once (Tryton then plans its shipment). false: leave it quoted for a
+   * salesperson to confirm, so that the customer's order changes and cancellations can still be applied to it.
+   */
+  confirmSales?: boolean;
 }
 
 /**
  * Tryton ERP over JSON-RPC (docs/erp-tryton.md). sales: Order -> confirmed sale.sale; inventory: Order ->
  * stock reserved on its customer shipment, supplier ShipNotice -> incoming shipment received into the
  * warehouse; procurement: ShipNotice / supplier Invoice linked to the purchase.purchase it names; finance:
- * supplier Invoice -> account.invoice (in) whose total must equal the canonical total. Every record carries
+ * supplier Invoice -> account.invoice (in) whose total must equal the canonical total, supplier CreditNote ->
+ * account.invoice (in) with negative quantities crediting the supplier's invoice; sales: OrderChange and
+ * OrderCancellation applied to the order's sale while it is a draft or quotation, refused after. Every record carries
  * `hub:<message id>` and is searched for before anything is created, so a retry never creates a second one.
  */
 const tryton: AdapterDefinition<TrytonOptions> = {
@@ -52,6 +60,7 @@ const tryton: AdapterDefinition<TrytonOptions> = {
       units: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
       taxAccount: { type: 'string', minLength: 1, default: 'Main Tax' },
       unknownPurchaseRetrySeconds: { type: 'integer', minimum: 0, maximum: 604800, default: 0 },
+      confirmSales: { type: 'boolean', default: true },
     },
   },
   create(options, ctx) {
@@ -68,12 +77,13 @@ const tryton: AdapterDefinition<TrytonOptions> = {
         case 'Order': {
           const done: string[] = [];
           if (modules.has('sales')) {
-            const sale = await deliverSale(doc, h);
+            const sale = await deliverSale(doc, h, { confirm: options.confirmSales ?? true });
             done.push(`sale.sale ${sale.number ?? ''} (id ${sale.id}, ${sale.state})`);
           }
           if (modules.has('inventory')) {
             const { sale, reserved } = await reserveSale(doc, h);
-            done.push(`stock of sale ${sale.number ?? sale.id} ${reserved ? 'reserved' : 'waiting for goods'}`);
+            const quoted = sale.state === 'quotation' || sale.state === 'draft';
+            done.push(`stock of sale ${sale.number ?? sale.id} ${reserved ? 'reserved' : quoted ? 'reserved once the sale is confirmed in Tryton' : 'waiting for goods'}`);
           }
           return done.join('; ') || 'nothing to do for an Order in these modules';
         }
@@ -89,6 +99,21 @@ const tryton: AdapterDefinition<TrytonOptions> = {
           if (!modules.has('finance')) return `purchase.purchase ${purchase!.number} (id ${purchase!.id}) exists for invoice ${doc.documentNumber}`;
           const invoice = await deliverSupplierInvoice(doc, h, { purchase, taxAccount: options.taxAccount });
           return `account.invoice ${invoice.number ?? ''} (id ${invoice.id}, ${invoice.state}, total ${invoice.total_amount})${purchase ? ` for purchase.purchase ${purchase.number}` : ''}`;
+        }
+        case 'CreditNote': {
+          if (doc.seller.internalId === 'SELF') throw new HubError('HUB_ERR_ADAPTER_REJECTED', `credit note ${doc.documentNumber}: credit notes to customers are made by Tryton, not received`);
+          if (!modules.has('finance')) return `nothing to do for a CreditNote in module(s) ${[...modules].join(', ')}`;
+          const { creditNote, credited } = await deliverSupplierCreditNote(doc, h, { taxAccount: options.taxAccount });
+          const link = credited ? ` crediting account.invoice ${credited.number ?? credited.id}` : doc.invoiceReference ? ` (supplier invoice ${doc.invoiceReference} not found in Tryton: not linked)` : '';
+          return `account.invoice ${creditNote.number ?? ''} (credit note, id ${creditNote.id}, ${creditNote.state}, total ${creditNote.total_amount})${link}`;
+        }
+        case 'OrderChange': {
+          if (!modules.has('sales')) return `nothing to do for an OrderChange in module(s) ${[...modules].join(', ')}`;
+          return applyOrderChange(doc, h);
+        }
+        case 'OrderCancellation': {
+          if (!modules.has('sales')) return `nothing to do for an OrderCancellation in module(s) ${[...modules].join(', ')}`;
+          return cancelOrder(doc, h);
         }
       }
     }

@@ -11,14 +11,22 @@ export interface HandlerContext {
   signal: AbortSignal;
 }
 
-interface SaleRow {
+export interface SaleRow {
   id: number;
   number: string | null;
   state: string;
   shipments: number[];
 }
 
-const SALE_FIELDS = ['number', 'state', 'shipments'];
+export const SALE_FIELDS = ['number', 'state', 'shipments'];
+
+/**
+ * The note each sale line carries with the customer's order line number, so that an order change finds the
+ * line it changes (Tryton's sale lines have no field for the customer's line number).
+ */
+export function orderLineNote(lineNumber: string): string {
+  return `Customer order line: ${lineNumber}`;
+}
 
 async function findSale(h: HandlerContext): Promise<SaleRow | undefined> {
   const [sale] = await h.client.searchRead<SaleRow>('sale.sale', [['description', '=', h.marker]], SALE_FIELDS, { limit: 1, signal: h.signal });
@@ -27,10 +35,13 @@ async function findSale(h: HandlerContext): Promise<SaleRow | undefined> {
 
 /**
  * sales: a customer Order becomes a sale (sale.sale) with the customer's order number as reference and the
- * hub marker as description, quoted and confirmed. Confirming makes Tryton process it: a customer shipment
- * waits for the goods. A retry finds the sale by its marker and only finishes what is missing.
+ * hub marker as description, quoted and (unless options.confirm is false) confirmed. Confirming makes Tryton
+ * process it: a customer shipment waits for the goods. Left quoted, a salesperson confirms it in Tryton, and
+ * until then the customer's order changes and cancellations apply to it. Each line's note names the
+ * customer's line number (orderLineNote). A retry finds the sale by its marker and only finishes what is missing.
  */
-export async function deliverSale(order: Order, h: HandlerContext): Promise<SaleRow> {
+export async function deliverSale(order: Order, h: HandlerContext, options: { confirm?: boolean } = {}): Promise<SaleRow> {
+  const confirm = options.confirm ?? true;
   let sale = await findSale(h);
   if (!sale) {
     const missingPrice = order.lines.filter((line) => line.price === undefined).map((line) => line.lineNumber);
@@ -49,6 +60,7 @@ export async function deliverSale(order: Order, h: HandlerContext): Promise<Sale
         unit: await h.data.unit(line.unitCode, h.signal),
         unit_price: decimal(line.price!),
         description: line.description ?? product.name,
+        note: orderLineNote(line.lineNumber),
       });
     }
     const values: Record<string, unknown> = {
@@ -66,8 +78,11 @@ export async function deliverSale(order: Order, h: HandlerContext): Promise<Sale
     await h.client.model('sale.sale', 'create', [[values]], { signal: h.signal });
     sale = (await findSale(h))!;
   }
-  if (sale.state === 'draft') await h.client.model('sale.sale', 'quote', [[sale.id]], { signal: h.signal });
-  if (sale.state === 'draft' || sale.state === 'quotation') {
+  if (sale.state === 'draft') {
+    await h.client.model('sale.sale', 'quote', [[sale.id]], { signal: h.signal });
+    sale = (await findSale(h))!;
+  }
+  if (confirm && sale.state === 'quotation') {
     await h.client.model('sale.sale', 'confirm', [[sale.id]], { signal: h.signal });
     sale = (await findSale(h))!;
   }
@@ -82,6 +97,8 @@ export async function deliverSale(order: Order, h: HandlerContext): Promise<Sale
 export async function reserveSale(order: Order, h: HandlerContext): Promise<{ sale: SaleRow; reserved: boolean }> {
   let sale = await findSale(h);
   if (!sale) throw rejected(`order ${order.documentNumber}: no Tryton sale to reserve stock for; route Orders to the sales module of this adapter too`);
+  // A sale left quoted (option confirmSales: false) has no shipment yet: Tryton plans it when it is confirmed.
+  if (sale.state === 'quotation' || sale.state === 'draft') return { sale, reserved: false };
   // Confirming hands the sale to Tryton's queue, which processes it (plans the shipment) just after.
   for (let wait = 0; sale.state === 'confirmed' && wait < 20; wait++) {
     await new Promise((resolve) => setTimeout(resolve, 250));
