@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DtdValidator, XmlDocument, XmlDtd, XmlValidateError, XsdValidator, xmlCleanupInputProvider } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
-import { ERROR_CATALOG, type ErrorCode } from '../errors/catalog.js';
 import { HubError } from '../errors/hub-error.js';
 import { displayPath } from '../util/project-root.js';
 import { toErrorItems } from './safe-parse.js';
@@ -12,12 +11,6 @@ const KNOWN_PREFIXES: Record<string, string> = {
   'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2': 'cbc',
   'urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2': 'ext',
 };
-
-/**
- * The code of a document that fails its DTD. HUB_ERR_DTD_INVALID once the catalog has it; until then the XSD
- * code, so a DTD failure is still a 422 with its lines rather than a crash.
- */
-export const DTD_INVALID_CODE: ErrorCode = ('HUB_ERR_DTD_INVALID' in ERROR_CATALOG ? 'HUB_ERR_DTD_INVALID' : 'HUB_ERR_XSD_INVALID') as ErrorCode;
 
 function shortenNames(message: string): string {
   return message.replace(/\{([^}]+)\}/g, (whole, ns: string) => (KNOWN_PREFIXES[ns] ? `${KNOWN_PREFIXES[ns]}:` : whole));
@@ -33,9 +26,12 @@ type Validator = { language: 'xsd'; validator: XsdValidator } | { language: 'dtd
 export class XsdCache {
   private readonly validators = new Map<string, Validator>();
 
-  /** Compiles every schema not yet compiled. Throws HUB_ERR_CONFIG naming the schema that fails. */
+  /**
+   * Compiles every schema not yet compiled; '' (a format without a schema file: EDI) is skipped. Throws
+   * HUB_ERR_CONFIG naming the schema that fails.
+   */
   compile(schemaPaths: Iterable<string>): void {
-    const pending = [...new Set(schemaPaths)].filter((p) => !this.validators.has(p));
+    const pending = [...new Set(schemaPaths)].filter((p) => p !== '' && !this.validators.has(p));
     if (pending.length === 0) return;
     xmlRegisterFsInputProviders();
     try {
@@ -54,8 +50,8 @@ export class XsdCache {
   }
 
   /**
-   * Validates a parsed document against a compiled schema; throws HUB_ERR_XSD_INVALID (an XSD) or the DTD code
-   * (DTD_INVALID_CODE) listing every problem with its line (and, for a DTD, the element's path).
+   * Validates a parsed document against a compiled schema; throws HUB_ERR_XSD_INVALID (an XSD) or
+   * HUB_ERR_DTD_INVALID (a DTD) listing every problem with its line (and, for a DTD, the element's path).
    */
   validate(schemaPath: string, doc: XmlDocument, what: string): void {
     const entry = this.validators.get(schemaPath);
@@ -71,7 +67,7 @@ export class XsdCache {
           return typeof xpath === 'string' && xpath ? { ...e, path: xpath } : e;
         });
         const first = errors[0];
-        throw new HubError(DTD_INVALID_CODE, `The ${what} does not conform to its DTD ${shown}: ${errors.length} problem(s), first at line ${first?.line ?? '?'}: ${first?.message ?? ''}`, { errors });
+        throw new HubError('HUB_ERR_DTD_INVALID', `The ${what} does not conform to its DTD ${shown}: ${errors.length} problem(s), first at line ${first?.line ?? '?'}: ${first?.message ?? ''}`, { errors });
       }
       const errors = toErrorItems(error.details).map((e) => ({ ...e, message: shortenNames(e.message) }));
       const first = errors[0];

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { HubError } from '../../../src/errors/hub-error.js';
 import { loadMappingFile } from '../../../src/mapping/mapping-file.js';
 import { projectRoot } from '../../../src/mapping/paths.js';
-import { loadMappings } from '../../../src/mapping/registry.js';
+import { MappingRegistry } from '../../../src/mapping/registry.js';
 
 const root = projectRoot();
 
@@ -57,9 +57,8 @@ businessKeys: { documentNumber: documentNumber }
     expect(mapping.doctypeSystemIds).to.deep.equal(['http://xml.cxml.org/schemas/cXML/1.2.050/cXML.dtd', 'http://xml.cxml.org/schemas/cXML/1.2.063/cXML.dtd']);
   });
 
-  it('keeps XSD formats as they were: schema language xsd, no detection path, no system ids', async () => {
-    const registry = await loadMappings({ mappingsDir: path.join(root, 'mappings') });
-    const order = registry.get('ubl-order')!;
+  it('keeps XSD formats as they were: schema language xsd, no detection path, no system ids', () => {
+    const order = new MappingRegistry([loadMappingFile(path.join(root, 'mappings', 'ubl-order.yaml'))]).get('ubl-order')!;
     expect(order.schemaLanguage).to.equal('xsd');
     expect(order.schemaPath).to.equal(path.join(root, 'schemas', 'ubl-2.1', 'maindoc', 'UBL-Order-2.1.xsd'));
     expect(order.doctypeSystemIds).to.deep.equal([]);
