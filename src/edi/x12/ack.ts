@@ -1,10 +1,10 @@
 /**
  * X12 acknowledgements the hub sends: the 997 Functional Acknowledgment (004010 or 005010), the 999
  * Implementation Acknowledgment (005010X231) and the TA1 Interchange Acknowledgment; and read997 for the 997s and
- * 999s partners send back. One 997/999 transaction set per functional group received, all in one FA group of one
- * interchange addressed back to the sender (ISA05/06 and ISA07/08 swapped, GS02/GS03 swapped), with the
- * incoming interchange's delimiters. A 997/999 is only built for an interchange whose envelope was read without
- * problems: otherwise the TA1 says why it was rejected.
+ * 999s partners send back. One 997/999 transaction set per functional group received, in one interchange
+ * addressed back to the sender (ISA05/06 and ISA07/08 swapped), in one FA group per application sender/receiver
+ * pair (GS02/GS03 swapped; usually one), with the incoming interchange's delimiters. A 997/999 is only built for
+ * an interchange whose envelope was read without problems: otherwise the TA1 says why it was rejected.
  */
 import type { AckNumbers, EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../types.js';
 
@@ -60,7 +60,7 @@ class Writer {
 }
 
 /** ISA for an acknowledgement of `ic`: sender and receiver swapped, our control number, the same usage (P/T). */
-function isaFor(ic: EdiInterchange, w: Writer, control: number, version: '004010' | '005010', now: Date): string {
+function isaFor(ic: EdiInterchange, control: number, version: '004010' | '005010', now: Date): string {
   const { yymmdd, hhmm } = dates(now);
   const element = (position: number): string => text(ic.header.elements[position - 1]);
   const id = (value: string): string => value.trim().slice(0, 15).padEnd(15, ' ');
@@ -96,19 +96,28 @@ export function transactionVerdict(tx: EdiTransaction, segmentErrors: 'reject' |
   return { status: onlySegments && segmentErrors === 'accept' ? 'E' : 'R', codes: codes.slice(0, 5) };
 }
 
-/** AK901 and the counts for one group. */
-export function groupVerdict(group: EdiGroup, segmentErrors: 'reject' | 'accept' = 'reject'): { status: 'A' | 'E' | 'P' | 'R'; included: number; received: number; accepted: number; codes: string[] } {
-  const verdicts = group.transactions.map((tx) => transactionVerdict(tx, segmentErrors));
-  const accepted = verdicts.filter((v) => v.status !== 'R').length;
+/**
+ * AK901, the counts and the sets' verdicts for one group. A group whose own envelope has a problem (AK905) is
+ * rejected as a whole: the hub processes none of its sets, so every AK5 says R and AK904 is 0.
+ */
+export function groupVerdict(group: EdiGroup, segmentErrors: 'reject' | 'accept' = 'reject'): {
+  status: 'A' | 'E' | 'P' | 'R'; included: number; received: number; accepted: number; codes: string[];
+  transactions: Array<{ status: 'A' | 'E' | 'R'; codes: string[] }>;
+} {
+  const codes = [...new Set(group.problems.map((p) => p.code))].slice(0, 5);
+  const transactions = group.transactions.map((tx) => {
+    const verdict = transactionVerdict(tx, segmentErrors);
+    return codes.length ? { status: 'R' as const, codes: verdict.codes } : verdict;
+  });
+  const accepted = transactions.filter((v) => v.status !== 'R').length;
   const received = group.transactions.length;
   const ge01 = text(group.trailer?.elements[0]);
   const included = /^\d{1,6}$/.test(ge01) ? Number(ge01) : received;
-  const codes = [...new Set(group.problems.map((p) => p.code))].slice(0, 5);
   let status: 'A' | 'E' | 'P' | 'R';
   if (codes.length || accepted === 0) status = 'R';
   else if (accepted < received) status = 'P';
-  else status = verdicts.some((v) => v.status === 'E') ? 'E' : 'A';
-  return { status, included, received, accepted, codes };
+  else status = transactions.some((v) => v.status === 'E') ? 'E' : 'A';
+  return { status, included, received, accepted, codes, transactions };
 }
 
 /** AK401/IK401 (C030): the element position, and the component position when the problem is inside a composite. */
@@ -124,21 +133,21 @@ function build(flavor: Flavor, ic: EdiInterchange, options: AckOptions): string 
   const version = flavor === '999' ? '005010' : (options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010'));
   const now = options.now ?? new Date();
   const { ccyymmdd, hhmm } = dates(now);
-  const w = new Writer(ic);
   const is5010 = version === '005010';
-  const first = ic.groups[0];
   const gsVersion = flavor === '999' ? '005010X231' : version;
   const segmentTag = flavor === '999' ? 'IK3' : 'AK3';
   const elementTag = flavor === '999' ? 'IK4' : 'AK4';
   const resultTag = flavor === '999' ? 'IK5' : 'AK5';
-  const sets: string[][] = [];
+  // One FA group per application sender/receiver pair acknowledged (GS02/GS03 swapped), in order of appearance.
+  const fa = new Map<string, { sender: string; receiver: string; sets: string[][] }>();
   let transactionNumber = options.numbers.transaction;
   for (const group of ic.groups) {
     const body = new Writer(ic);
     const control = String(transactionNumber++).padStart(4, '0');
     body.add('ST', flavor, control, flavor === '999' ? '005010X231' : undefined);
     body.add('AK1', group.functionalId, group.controlNumber, is5010 ? group.version : undefined);
-    for (const tx of group.transactions) {
+    const g = groupVerdict(group, options.segmentErrors);
+    group.transactions.forEach((tx, index) => {
       const st03 = text(tx.segments[0]?.elements[2]);
       body.add('AK2', tx.setId, tx.controlNumber, is5010 && st03 ? st03 : undefined);
       let ak4InSegment = 0;
@@ -151,20 +160,26 @@ function build(flavor: Flavor, ic: EdiInterchange, options: AckOptions): string 
             problem.value !== undefined && COPY_CODES.has(problem.code) ? body.clean(problem.value).slice(0, 99) : undefined);
         }
       }
-      const verdict = transactionVerdict(tx, options.segmentErrors);
+      const verdict = g.transactions[index]!;
       body.add(resultTag, verdict.status, ...verdict.codes);
-    }
-    const g = groupVerdict(group, options.segmentErrors);
+    });
     body.add('AK9', g.status, String(g.included), String(g.received), String(g.accepted), ...g.codes);
     body.add('SE', String(body.segments.length + 1), control);
-    sets.push(body.segments);
+    const key = `${group.sender}\u0000${group.receiver}`;
+    let target = fa.get(key);
+    if (!target) fa.set(key, (target = { sender: group.receiver, receiver: group.sender, sets: [] }));
+    target.sets.push(body.segments);
   }
-  const out = [isaFor(ic, w, options.numbers.interchange, version, now)];
-  const groupNumber = String(options.numbers.group);
-  out.push(['GS', 'FA', first ? first.receiver : ic.receiver.id, first ? first.sender : ic.sender.id, ccyymmdd, hhmm, groupNumber, 'X', gsVersion].join(ic.delimiters.element));
-  for (const set of sets) out.push(...set);
-  out.push(['GE', String(sets.length), groupNumber].join(ic.delimiters.element));
-  out.push(['IEA', '1', String(options.numbers.interchange).padStart(9, '0')].join(ic.delimiters.element));
+  const e = ic.delimiters.element;
+  const out = [isaFor(ic, options.numbers.interchange, version, now)];
+  let groupNumber = options.numbers.group;
+  for (const target of fa.values()) {
+    const number = String(groupNumber++);
+    out.push(['GS', 'FA', target.sender, target.receiver, ccyymmdd, hhmm, number, 'X', gsVersion].join(e));
+    for (const set of target.sets) out.push(...set);
+    out.push(['GE', String(target.sets.length), number].join(e));
+  }
+  out.push(['IEA', String(fa.size), String(options.numbers.interchange).padStart(9, '0')].join(e));
   return out.join(terminator(ic, options.newline)) + terminator(ic, options.newline);
 }
 
@@ -190,11 +205,10 @@ export function build999(ic: EdiInterchange, options: Omit<AckOptions, 'version'
 export function buildTA1(ic: EdiInterchange, numbers: AckNumbers, options: Ta1Options = {}): string {
   const now = options.now ?? new Date();
   const version = options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010');
-  const w = new Writer(ic);
   const first = ic.problems[0];
   const e = ic.delimiters.element;
   const out = [
-    isaFor(ic, w, numbers.interchange, version, now),
+    isaFor(ic, numbers.interchange, version, now),
     ['TA1', ic.controlNumber, ic.date, ic.time, first ? 'R' : 'A', first ? first.code : '000'].join(e),
     ['IEA', '0', String(numbers.interchange).padStart(9, '0')].join(e),
   ];

@@ -77,7 +77,7 @@ const V4010: SegmentRule[] = [
   define('BCH', 12, ['353 M ID 2/2 purpose353', '92 M ID 2/2 poType92', '324 M AN 1/22', '328 O AN 1/30', '327 O AN 1/8',
     '373 M DT 8/8', '326 O AN 1/45', '367 O AN 1/30', '373 O DT 8/8', '373 O DT 8/8', '1019 O ID 3/3', '1166 O ID 2/2']),
   define('POC', 27, ['350 O AN 1/20', '670 M ID 2/2', '330 X R 1/15', '671 X R 1/15', '355 O ID 2/2', '212 X R 1/17',
-    '639 O ID 2/2', ...idPairs(20)], ['C0504', ...pairs(8, 27)]),
+    '639 O ID 2/2', ...idPairs(20)], pairs(8, 27)),
   // 856 Ship Notice/Manifest
   define('BSN', 7, ['353 M ID 2/2 purpose353', '396 M AN 2/30', '373 M DT 8/8', '337 M TM 4/8', '1005 O ID 4/4', '640 X ID 2/2',
     '641 O ID 3/3'], ['C0706']),
