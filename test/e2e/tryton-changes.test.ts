@@ -36,14 +36,18 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
   let startedHere = false;
   const sku = new Map<string, number>();
 
-  // The hub of this suite knows only the format it posts (UBL orders from acme): its own mappings folder with a
-  // copy of mappings/ubl-order.yaml whose relative paths are made absolute, so that other formats (their files
-  // and cross-references) do not come into it.
+  // The hub of this suite knows only the formats it posts: its own mappings folder with copies of the UBL
+  // mappings whose relative paths are made absolute, so that other formats (their files and cross-references,
+  // perhaps half-written by someone else) do not come into it.
   const mappingsDir = path.join(mkdtempSync(path.join(tmpdir(), 'hub-changes-')), 'mappings');
+  const FORMATS = { acme: ['ubl-order', 'ubl-order-change', 'ubl-order-cancellation'], globex: ['ubl-credit-note'] };
 
   before(async function () {
     mkdirSync(mappingsDir);
-    writeFileSync(path.join(mappingsDir, 'ubl-order.yaml'), readFileSync(path.join(ROOT, 'mappings', 'ubl-order.yaml'), 'utf8').replaceAll('../schemas/', `${ROOT}/schemas/`).replaceAll('../config/', `${ROOT}/config/`));
+    for (const format of Object.values(FORMATS).flat()) {
+      const text = readFileSync(path.join(ROOT, 'mappings', `${format}.yaml`), 'utf8');
+      writeFileSync(path.join(mappingsDir, `${format}.yaml`), text.replaceAll('../schemas/', `${ROOT}/schemas/`).replaceAll('../config/', `${ROOT}/config/`));
+    }
     const ready = ensureTryton();
     startedHere = ready.started === true;
     if (ready.skip) {
@@ -54,8 +58,9 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
     t = await startTestHub({
       configure: (config) => {
         config.paths = { ...config.paths, mappings: mappingsDir };
-        config.partners = { acme: { ...config.partners.acme, formats: ['ubl-order'] } };
-        config.routes = config.routes.filter((route: { documentType: string }) => route.documentType === 'Order');
+        config.partners = { acme: { ...config.partners.acme, formats: FORMATS.acme }, globex: { ...config.partners.globex, formats: FORMATS.globex } };
+        const types = ['Order', 'OrderChange', 'OrderCancellation', 'CreditNote'];
+        config.routes = config.routes.filter((route: { documentType: string }) => types.includes(route.documentType));
         config.adapters.tryton = trytonAdapterConfig({ confirmSales: false });
       },
     });
@@ -90,17 +95,26 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
     throw new Error('expected the delivery to be refused');
   }
 
+  /** Posts a document through the hub and waits until it is delivered or failed. */
+  async function post(partner: string, body: string): Promise<{ id: string; status: string; error?: { code: string; message: string }; history: any[] }> {
+    const r = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners[partner], body });
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    const message = await waitForStatus(t, r.body.id, ['delivered', 'failed'], 30_000);
+    return { id: r.body.id, status: message.status, error: message.error, history: message.history };
+  }
+
   /** Posts PEPPOL order UC2 (Item 1: 10 NAR at 40, Item 2: 50 NAR at 6) under a new order number; the quoted sale. */
   async function quotedSale(): Promise<{ number: string; sale: { id: number; state: string } }> {
     const number = `UC2-${unique()}`;
-    const body = xml('ubl-order', 'peppol-order-uc2.xml').replace('<cbc:ID>1</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`);
-    const r = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.acme, body });
-    expect(r.status, JSON.stringify(r.body)).to.equal(202);
-    const message = await waitForStatus(t, r.body.id, ['delivered', 'failed'], 30_000);
+    const message = await post('acme', xml('ubl-order', 'peppol-order-uc2.xml').replace('<cbc:ID>1</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`));
     expect(message.status, JSON.stringify(message.history)).to.equal('delivered');
-    const [sale] = await probe.search<{ id: number; state: string }>('sale.sale', [['description', '=', `hub:${r.body.id}`]], ['state']);
+    const [sale] = await probe.search<{ id: number; state: string }>('sale.sale', [['description', '=', `hub:${message.id}`]], ['state']);
     return { number, sale: sale! };
   }
+
+  /** A UBL order change or cancellation fixture under a new number, for the given order. */
+  const forOrder = (format: string, name: string, number: string, orderNumber: string) =>
+    xml(format, name).replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>${number}</cbc:ID>`).replace(/(<cac:OrderReference>\s*<cbc:ID>)[^<]*(<\/cbc:ID>)/, `$1${orderNumber}$2`);
 
   const saleLines = (saleId: number) => probe.search<SaleLine>('sale.line', [['sale', '=', saleId], ['type', '=', 'line']], ['product', 'quantity', 'unit_price', 'note']);
   const saleRow = async (saleId: number) => (await probe.search<{ state: string; comment: string | null }>('sale.sale', [['id', '=', saleId]], ['state', 'comment']))[0]!;
@@ -259,5 +273,43 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
     const error = await failure(deliver(creditNote, ['finance']));
     expect(error.code).to.equal('HUB_ERR_ADAPTER_REJECTED');
     expect(error.message).to.contain('credit notes to customers are made by Tryton');
+  });
+
+  describe('through the hub (POST /v1/documents, routed to the sales and finance modules)', () => {
+    it('a UBL order change posted by the customer changes its quoted sale', async () => {
+      const { number, sale } = await quotedSale();
+      const message = await post('acme', forOrder('ubl-order-change', 'peppol-order-change-add-delete.xml', `CHG-${unique()}`, number));
+      expect(message.status, JSON.stringify(message.history)).to.equal('delivered');
+      const lines = await saleLines(sale.id);
+      expect(lines.map((l) => [l.product, l.quantity, Number(l.unit_price)])).to.deep.equal([[sku.get('SKU-10007'), 60, 6], [sku.get('SKU-10008'), 2, 75]]);
+      expect((await saleRow(sale.id)).comment).to.contain(`[hub:${message.id}]`);
+    });
+
+    it('a UBL order change of a processing sale fails at once, with the reason on the message, and is not retried', async () => {
+      const { number, sale } = await quotedSale();
+      await probe.client.model('sale.sale', 'confirm', [[sale.id]]);
+      const message = await post('acme', forOrder('ubl-order-change', 'peppol-order-change-example.xml', `CHG-${unique()}`, number));
+      expect(message.status).to.equal('failed');
+      expect(message.error?.code).to.equal('HUB_ERR_ADAPTER_REJECTED');
+      expect(message.error?.message).to.match(/only a draft or quotation sale can be changed by the customer/);
+      expect(message.history.filter((h) => h.step === 'delivery-retry' && h.adapter === 'tryton')).to.have.length(0);
+      expect((await saleLines(sale.id)).map((l) => l.quantity)).to.deep.equal([10, 50]);
+    });
+
+    it('a UBL order cancellation posted by the customer cancels its quoted sale', async () => {
+      const { number, sale } = await quotedSale();
+      const message = await post('acme', forOrder('ubl-order-cancellation', 'peppol-order-cancellation-example.xml', `CAN-${unique()}`, number));
+      expect(message.status, JSON.stringify(message.history)).to.equal('delivered');
+      expect((await saleRow(sale.id)).state).to.equal('cancelled');
+    });
+
+    it("a supplier's UBL credit note posted by the supplier becomes a validated Tryton credit note", async () => {
+      const number = `CN-${unique()}`;
+      const body = xml('ubl-credit-note', 'peppol-billing-base-creditnote-correction.xml').replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`);
+      const message = await post('globex', body);
+      expect(message.status, JSON.stringify(message.history)).to.equal('delivered');
+      const rows = await probe.search<{ state: string; total_amount: string; reference: string }>('account.invoice', [['type', '=', 'in'], ['description', '=', `hub:${message.id}`]], ['state', 'total_amount', 'reference']);
+      expect(rows.map((r) => [r.state, Number(r.total_amount), r.reference])).to.deep.equal([['validated', -1656.25, number]]);
+    });
   });
 });
