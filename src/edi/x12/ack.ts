@@ -48,7 +48,10 @@ class Writer {
   clean(value: string): string {
     const { element, component, segment, repetition } = this.ic.delimiters;
     let out = '';
-    for (const ch of value) out += ch === element || ch === component || ch === segment || ch === repetition || ch < ' ' || ch === '\u007f' ? ' ' : ch;
+    for (const ch of value) {
+      const unsafe = ch === element || ch === component || ch === segment || ch === repetition || ch < ' ' || ch === '\u007f';
+      out += unsafe ? ' ' : ch;
+    }
     return out;
   }
 
@@ -223,7 +226,13 @@ export interface AcknowledgedTransaction {
   status: string;
   /** AK502..AK506 / IK502..IK506. */
   codes: string[];
-  errors: Array<{ segmentId: string; segmentPosition: number; code?: string; elements: Array<{ position: string; reference?: string; code: string; value?: string }> }>;
+  /** AK3/IK3 with their AK4/IK4: segment id, position and code; element position (pos or pos.component), ref, code, copy. */
+  errors: Array<{
+    segmentId: string;
+    segmentPosition: number;
+    code?: string;
+    elements: Array<{ position: string; reference?: string; code: string; value?: string }>;
+  }>;
 }
 
 /** What a partner's 997 or 999 says about one of our functional groups. */
@@ -270,7 +279,8 @@ export function read997(tx: EdiTransaction): FunctionalAcknowledgment {
       case 'AK4':
       case 'IK4': {
         const position = Array.isArray(segment.elements[0]) ? segment.elements[0].filter((c) => c !== '').join('.') : v(1);
-        current?.errors[current.errors.length - 1]?.elements.push({ position, ...(v(2) ? { reference: v(2) } : {}), code: v(3), ...(v(4) ? { value: v(4) } : {}) });
+        const element = { position, ...(v(2) ? { reference: v(2) } : {}), code: v(3), ...(v(4) ? { value: v(4) } : {}) };
+        current?.errors[current.errors.length - 1]?.elements.push(element);
         break;
       }
       case 'AK5':

@@ -4,7 +4,7 @@
  */
 import type { EdiProblem, EdiSegment } from '../types.js';
 import { CODE_LISTS } from './specs/codes.js';
-import type { ElementRule, SegmentRule } from './specs/types.js';
+import type { ElementRule, SegmentRule, SyntaxNote } from './specs/types.js';
 
 /** AK403 codes. */
 export const ELEMENT_ERROR = {
@@ -49,7 +49,9 @@ function validTime(text: string): boolean {
 
 /** The code and a short reason when `value` breaks `rule`, else undefined. */
 function checkValue(rule: ElementRule, value: string): { code: string; reason: string } | undefined {
-  if (INVALID_CHARACTERS.test(value)) return { code: ELEMENT_ERROR.invalidCharacter, reason: 'contains a control character (a line break or tab inside the value?)' };
+  if (INVALID_CHARACTERS.test(value)) {
+    return { code: ELEMENT_ERROR.invalidCharacter, reason: 'contains a control character (a line break or tab inside the value?)' };
+  }
   let length = value.length;
   switch (rule.type) {
     case 'N0':
@@ -95,7 +97,7 @@ export function checkElements(segment: EdiSegment, rule: SegmentRule, position: 
   if (last > rule.count) {
     at(rule.count + 1, ELEMENT_ERROR.tooManyElements, `${segment.id} has ${last} elements, the standard defines ${rule.count}`);
   }
-  for (let i = 0; i < Math.min(rule.count, values.length > rule.count ? rule.count : values.length); i++) {
+  for (let i = 0; i < Math.min(rule.count, values.length); i++) {
     const elementRule = rule.elements[i];
     if (!elementRule) continue;
     const raw = values[i];
@@ -122,38 +124,42 @@ export function checkElements(segment: EdiSegment, rule: SegmentRule, position: 
   return problems.sort((a, b) => a.elementPosition! - b.elementPosition!);
 }
 
-function checkNote(note: string, segment: EdiSegment, at: (position: number, code: string, message: string, value?: string) => void): void {
-  const kind = note[0];
-  const positions = note.slice(1).match(/\d\d/g)!.map(Number);
+function checkNote(note: SyntaxNote, segment: EdiSegment, at: (position: number, code: string, message: string, value?: string) => void): void {
+  const { kind, positions, text } = note;
+  let presentCount = 0;
+  for (const p of positions) if (isPresent(segment.elements[p - 1])) presentCount++;
+  if (presentCount === 0 && kind !== 'R') return;
+  if (presentCount === positions.length && kind !== 'E') return;
   const present = positions.filter((p) => isPresent(segment.elements[p - 1]));
-  const names = positions.map((p) => elementName(segment.id, p));
   const missing = positions.filter((p) => !present.includes(p));
+  const names = (): string => positions.map((p) => elementName(segment.id, p)).join(', ');
   switch (kind) {
     case 'P':
-      if (present.length > 0 && missing.length > 0) {
-        at(missing[0]!, ELEMENT_ERROR.conditionalMissing, `${names.join(', ')} go together (syntax note ${note}): ${elementName(segment.id, missing[0]!)} is missing`);
-      }
+      at(missing[0]!, ELEMENT_ERROR.conditionalMissing, `${names()} go together (syntax note ${text}): ${elementName(segment.id, missing[0]!)} is missing`);
       break;
     case 'R':
-      if (present.length === 0) at(positions[0]!, ELEMENT_ERROR.conditionalMissing, `at least one of ${names.join(', ')} is required (syntax note ${note})`);
+      if (presentCount === 0) at(positions[0]!, ELEMENT_ERROR.conditionalMissing, `at least one of ${names()} is required (syntax note ${text})`);
       break;
     case 'E':
-      if (present.length > 1) {
+      if (presentCount > 1) {
         const second = present[1]!;
-        at(second, ELEMENT_ERROR.exclusionViolated, `only one of ${names.join(', ')} may be used (syntax note ${note})`, String(segment.elements[second - 1]));
+        at(second, ELEMENT_ERROR.exclusionViolated, `only one of ${names()} may be used (syntax note ${text})`, String(segment.elements[second - 1]));
       }
       break;
     case 'C':
       if (present.includes(positions[0]!)) {
-        for (const p of missing) at(p, ELEMENT_ERROR.conditionalMissing, `${elementName(segment.id, p)} is required when ${names[0]} is present (syntax note ${note})`);
+        const first = elementName(segment.id, positions[0]!);
+        for (const p of missing) {
+          at(p, ELEMENT_ERROR.conditionalMissing, `${elementName(segment.id, p)} is required when ${first} is present (syntax note ${text})`);
+        }
       }
       break;
     case 'L':
-      if (present.includes(positions[0]!) && present.length === 1) {
-        at(positions[1]!, ELEMENT_ERROR.conditionalMissing, `one of ${names.slice(1).join(', ')} is required when ${names[0]} is present (syntax note ${note})`);
+      if (present.includes(positions[0]!) && presentCount === 1) {
+        const others = positions.slice(1).map((p) => elementName(segment.id, p)).join(', ');
+        const first = elementName(segment.id, positions[0]!);
+        at(positions[1]!, ELEMENT_ERROR.conditionalMissing, `one of ${others} is required when ${first} is present (syntax note ${text})`);
       }
       break;
-    default:
-      throw new Error(`unknown syntax note ${note}`);
   }
 }

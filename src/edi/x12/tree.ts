@@ -6,17 +6,24 @@
  */
 import type { EdiSegment, EdiTree } from '../types.js';
 
+/** Element keys per segment id (BEG01, BEG02 …), made once: a tree has tens of thousands of them. */
+const KEYS = new Map<string, string[]>();
+function keyOf(id: string, index: number): string {
+  let keys = KEYS.get(id);
+  if (!keys) KEYS.set(id, (keys = []));
+  return (keys[index] ??= `${id}${String(index + 1).padStart(2, '0')}`);
+}
+
 export function segmentObject(segment: EdiSegment, trim = false): Record<string, unknown> {
   const object: Record<string, unknown> = {};
-  segment.elements.forEach((value, index) => {
-    const key = `${segment.id}${String(index + 1).padStart(2, '0')}`;
-    if (Array.isArray(value)) {
-      if (value.some((c) => c !== '')) object[key] = value;
-    } else {
+  const { elements } = segment;
+  for (let index = 0; index < elements.length; index++) {
+    const value = elements[index]!;
+    if (typeof value === 'string') {
       const text = trim ? value.trim() : value;
-      if (text !== '') object[key] = text;
-    }
-  });
+      if (text !== '') object[keyOf(segment.id, index)] = text;
+    } else if (value.some((c) => c !== '')) object[keyOf(segment.id, index)] = value;
+  }
   return object;
 }
 

@@ -32,6 +32,22 @@ interface Frame {
 }
 
 const firstId = (entry: TableEntry): string => entry.id;
+
+/** Per table (or loop) level: where each segment id starts an entry, in order; built once per level. */
+const entryIndex = new WeakMap<TableEntry[], Map<string, number[]>>();
+function positionsOf(entries: TableEntry[], id: string): number[] | undefined {
+  let index = entryIndex.get(entries);
+  if (!index) {
+    index = new Map();
+    entries.forEach((entry, i) => {
+      const list = index!.get(entry.id);
+      if (list) list.push(i);
+      else index!.set(entry.id, [i]);
+    });
+    entryIndex.set(entries, index);
+  }
+  return index.get(id);
+}
 const describe = (entry: TableEntry): string => (entry.kind === 'loop' ? `loop ${entry.id}` : `segment ${entry.id}`);
 
 function push(node: Record<string, unknown>, key: string, value: unknown): void {
@@ -77,12 +93,8 @@ export function validateTransaction(segments: EdiSegment[], spec: TransactionSpe
       const frame = stack[depth]!;
       // In a loop, its first segment again starts the loop's next occurrence: the parent frame handles that.
       const start = frame.loop ? Math.max(frame.index, 1) : Math.max(frame.index, 0);
-      for (let i = start; i < frame.entries.length; i++) {
-        if (firstId(frame.entries[i]!) === segment.id) {
-          found = { depth, index: i };
-          break;
-        }
-      }
+      const at = positionsOf(frame.entries, segment.id)?.find((i) => i >= start);
+      if (at !== undefined) found = { depth, index: at };
     }
     if (!found) {
       const known = KNOWN_SEGMENT_IDS.has(segment.id) || spec.segments.has(segment.id);

@@ -4,7 +4,7 @@
  * check (it is placed and kept in the tree). Syntax notes as the standard prints them (P0304, R0203, C0403 …).
  * 005010 differs from 004010 in the few places listed in V5010 below.
  */
-import type { ElementRule, ElementType, Requirement, SegmentRule } from './types.js';
+import type { ElementRule, ElementType, Requirement, SegmentRule, SyntaxNote } from './types.js';
 
 function element(text: string): ElementRule | undefined {
   if (text === '-') return undefined;
@@ -14,9 +14,15 @@ function element(text: string): ElementRule | undefined {
   return { ref: ref!, req: req as Requirement, type: type as ElementType, min: Number(min), max: Number(max), ...(codes ? { codes } : {}) };
 }
 
+function note(text: string): SyntaxNote {
+  const match = /^([PRECL])((?:\d\d){2,})$/.exec(text);
+  if (!match) throw new Error(`bad syntax note: ${text}`);
+  return { text, kind: match[1] as SyntaxNote['kind'], positions: match[2]!.match(/\d\d/g)!.map(Number) };
+}
+
 function define(id: string, count: number, elements: string[], notes: string[] = []): SegmentRule {
   if (elements.length > count) throw new Error(`segment ${id}: more element rules than elements`);
-  return { id, count, elements: elements.map(element), ...(notes.length ? { notes } : {}) };
+  return { id, count, elements: elements.map(element), ...(notes.length ? { notes: notes.map(note) } : {}) };
 }
 
 const pairs = (from: number, to: number): string[] => {

@@ -26,7 +26,13 @@ export interface ElementRule {
  * X12 syntax note, as the standard writes it: P (paired: all or none), R (at least one), E (at most one),
  * C (if the first, then all the others), L (if the first, then at least one of the others); positions 2 digits.
  */
-export type SyntaxNote = string;
+export interface SyntaxNote {
+  /** As the standard prints it: P0304. */
+  text: string;
+  kind: 'P' | 'R' | 'E' | 'C' | 'L';
+  /** Element positions, 1-based, in the note's order. */
+  positions: number[];
+}
 
 export interface SegmentRule {
   id: string;
