@@ -310,6 +310,15 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
       expect(message.status, JSON.stringify(message.history)).to.equal('delivered');
       const rows = await probe.search<{ state: string; total_amount: string; reference: string }>('account.invoice', [['type', '=', 'in'], ['description', '=', `hub:${message.id}`]], ['state', 'total_amount', 'reference']);
       expect(rows.map((r) => [r.state, Number(r.total_amount), r.reference])).to.deep.equal([['validated', -1656.25, number]]);
+      // The finance summary counts it against the payables (migration 009): its figures negated, line by line.
+      const facts = await t.hub.db.query(
+        `SELECT kind, document_type, party, trim_scale(total)::text AS total, trim_scale(net)::text AS net, trim_scale(quantity)::text AS quantity, lines
+           FROM summary_documents WHERE message_id = $1`,
+        [message.id],
+      );
+      expect(facts.rows).to.deep.equal([{ kind: 'payable', document_type: 'CreditNote', party: 'VEND-GLOBEX', total: '-1656.25', net: '-1300', quantity: '-4', lines: 2 }]);
+      const lines = await t.hub.db.query('SELECT trim_scale(quantity)::text AS quantity, trim_scale(amount)::text AS amount FROM summary_lines WHERE message_id = $1 ORDER BY line_index', [message.id]);
+      expect(lines.rows).to.deep.equal([{ quantity: '-7', amount: '-2800' }, { quantity: '3', amount: '1500' }]);
     });
   });
 });
