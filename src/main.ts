@@ -147,7 +147,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       if (unknown.length) throw new HubError('HUB_ERR_CONFIG', `partners.${id}.formats: no mapping file for ${unknown.join(', ')} in ${config.paths.mappings}`);
     }
     const xsd = new XsdCache();
-    xsd.compile(mappings.formats.map((f) => f.schemaPath));
+    xsd.compile(mappings.formats.filter((f) => f.syntax === 'xml').map((f) => f.schemaPath));
     closers.push(async () => xsd.dispose());
     const store = new MessageStore(db);
     const refusals = new RefusalStore(db);

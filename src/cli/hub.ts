@@ -20,7 +20,10 @@ Commands:
   start                     serve the HTTP API and run the workers (127.0.0.1:\${PORT:-8080})
   start --no-workers        serve the HTTP API only (run workers with "hub worker")
   worker                    run transform and delivery workers only (scale out: start several)
-  map <file.xml>            detect the format, validate, map and print the canonical JSON
+  map <file>                detect the format, validate, map and print the canonical JSON (an EDI
+                            interchange: one document per transaction, a JSON array when several)
+  ack <file> [--partner id] print the acknowledgements (997/999/TA1 or CONTRL) the hub would send for an
+                            EDI interchange (control numbers 1: the hub numbers its own)
       [--mapping <file.yaml>] [--partner <id>]
   test-mappings             map every fixtures/<format>/<case>.xml and diff against <case>.expected.json
   keys list                 active keys per principal (creation times; keys themselves are never stored)
@@ -93,8 +96,41 @@ async function map(args: string[]): Promise<void> {
   const mapper = await OfflineMapper.create(loadConfig(), values.mapping);
   try {
     const format = values.mapping ? path.basename(values.mapping).replace(/\.ya?ml$/, '') : undefined;
+    if (mapper.ediSyntax(bytes)) {
+      // An interchange: one canonical document per transaction (a JSON array when there are several); a
+      // transaction the intake would refuse, or one that does not map, is reported and fails the command.
+      const { transactions } = await mapper.interchange(bytes, { ...(format ? { format } : {}), ...(values.partner ? { partner: values.partner } : {}) });
+      const problems = transactions.filter((t) => t.error).map((t) => `transaction ${t.setId} ${t.controlNumber}: ${t.error!.code}: ${t.error!.message}${t.error!.errors.length ? '\n' + t.error!.errors.map((e) => `  ${e.message}`).join('\n') : ''}`);
+      const mapped = transactions.filter((t) => t.canonical).map((t) => t.canonical);
+      if (mapped.length) process.stdout.write(JSON.stringify(mapped.length === 1 ? mapped[0] : mapped, null, 2) + '\n');
+      if (problems.length) fail(`${file}:\n${problems.join('\n')}`);
+      if (!transactions.length) fail(`${file}: the interchange holds no transaction`);
+      return;
+    }
     const { canonical } = await mapper.map(bytes, { format, partner: values.partner });
     process.stdout.write(JSON.stringify(canonical, null, 2) + '\n');
+  } catch (error) {
+    fail(`${file}: ${describe(error)}`);
+  } finally {
+    mapper.close();
+  }
+}
+
+async function ack(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { partner: { type: 'string' } } });
+  if (positionals.length !== 1) fail(`hub ack needs one EDI file.\n\n${USAGE}`, 2);
+  const file = positionals[0]!;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`, 2);
+  }
+  const mapper = await OfflineMapper.create(loadConfig());
+  try {
+    const acks = await mapper.acknowledgements(bytes, values.partner ? { partner: values.partner } : {});
+    if (!acks.length) process.stderr.write('the partner is configured for no acknowledgement of this interchange (partners.<id>.acknowledgements)\n');
+    for (const a of acks) process.stdout.write(`${a.content}${a.content.endsWith('\n') ? '' : '\n'}`);
   } catch (error) {
     fail(`${file}: ${describe(error)}`);
   } finally {
@@ -199,6 +235,8 @@ async function main(argv: string[]): Promise<void> {
       return worker();
     case 'map':
       return map(rest);
+    case 'ack':
+      return ack(rest);
     case 'test-mappings':
       return testMappings();
     case 'keys':

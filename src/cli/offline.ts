@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CanonicalDocument } from '../canonical/types.js';
 import type { HubConfig, PartnerConfig } from '../config/types.js';
@@ -8,6 +8,10 @@ import { decodeXml } from '../xml/decode.js';
 import { inspectDocument } from '../xml/inspect.js';
 import type { XmlLimits } from '../xml/limits.js';
 import { XsdCache } from '../xml/xsd-cache.js';
+import type { EdiInterchange } from '../edi/types.js';
+import { decodeEdi, formatOfTransaction, readInterchange, type EdiSyntax } from '../formats/edi.js';
+import { sniffSyntax } from '../formats/syntax.js';
+import { acknowledgementTexts, judgeTransaction, withOutcomes, type TransactionOutcome } from '../pipeline/intake-edi.js';
 
 /** One thing a check found wrong: the hub's error code, its text, its items (XSD lines, field paths), its details. */
 export interface CheckProblem {
@@ -64,7 +68,7 @@ export async function checkDocument(
   } catch (error) {
     const problem = problemOf(error);
     const format = typeof problem.details.format === 'string' ? deps.mappings.get(problem.details.format) : undefined;
-    if (problem.code === 'HUB_ERR_XSD_INVALID' && format) {
+    if ((problem.code === 'HUB_ERR_XSD_INVALID' || problem.code === 'HUB_ERR_DTD_INVALID') && format) {
       check.xsd = problem;
       check.format = format;
       if (typeof problem.details.documentNumber === 'string') check.documentNumber = problem.details.documentNumber;
@@ -112,7 +116,7 @@ export class OfflineMapper {
   static async create(config: HubConfig, extraMappingFile?: string): Promise<OfflineMapper> {
     const mappings = await loadMappings({ mappingsDir: extraMappingFile ? path.dirname(path.resolve(extraMappingFile)) : config.paths.mappings });
     const xsd = new XsdCache();
-    xsd.compile(mappings.formats.map((f) => f.schemaPath));
+    xsd.compile(mappings.formats.filter((f) => f.syntax === 'xml').map((f) => f.schemaPath));
     return new OfflineMapper(config, mappings, xsd);
   }
 
@@ -132,6 +136,73 @@ export class OfflineMapper {
     const partner = options.partner ?? this.partnerFor(format);
     const canonical = await this.mappings.map(format.name, decodeXml(bytes), { partner, documentNumber });
     return { format, documentNumber, canonical };
+  }
+
+  /** The EDI syntax of a file (x12, edifact), or undefined for XML and anything else. */
+  ediSyntax(bytes: Buffer): EdiSyntax | undefined {
+    const syntax = sniffSyntax(bytes);
+    return syntax === 'x12' || syntax === 'edifact' ? syntax : undefined;
+  }
+
+  /**
+   * The partner an interchange is judged for: the one asked for, else the first whose formats take the
+   * interchange's first transaction (its set, version and condition).
+   */
+  private async ediPartner(ic: EdiInterchange, partnerId?: string): Promise<PartnerConfig> {
+    const partners = Object.values(this.config.partners);
+    if (partnerId) {
+      const partner = this.config.partners[partnerId];
+      if (!partner) throw new HubError('HUB_ERR_BAD_REQUEST', `no partner ${partnerId}; known: ${partners.map((p) => p.id).join(', ')}`);
+      return partner;
+    }
+    const group = ic.groups[0];
+    const tx = group?.transactions[0];
+    for (const partner of partners) {
+      const candidates = partner.formats.map((f) => this.mappings.get(f)).filter((f): f is FormatDefinition => f?.syntax === ic.syntax);
+      if (group && tx && (await formatOfTransaction(candidates, group, tx))) return partner;
+    }
+    throw new HubError('HUB_ERR_BAD_REQUEST', `no configured partner sends ${ic.syntax === 'x12' ? 'X12' : 'EDIFACT'} ${tx?.setId ?? '(no transaction)'}: give --partner`);
+  }
+
+  /**
+   * Reads an EDI interchange and judges each transaction as the intake would for the partner (its formats,
+   * party ids), then maps each one it would take; nothing is stored.
+   */
+  async interchange(bytes: Buffer, options: { partner?: string; format?: string } = {}): Promise<{ ic: EdiInterchange; partner: PartnerConfig; transactions: Array<TransactionOutcome & { canonical?: CanonicalDocument; error?: CheckProblem }> }> {
+    const syntax = this.ediSyntax(bytes);
+    if (!syntax) throw new HubError('HUB_ERR_SYNTAX_UNKNOWN', 'the file is neither X12 (ISA) nor EDIFACT (UNA/UNB)');
+    const ic = readInterchange(syntax, decodeEdi(bytes));
+    const partner = await this.ediPartner(ic, options.partner);
+    const names = options.format ? [options.format] : partner.formats;
+    const candidates = names.map((f) => this.mappings.get(f)).filter((f): f is FormatDefinition => f?.syntax === syntax);
+    const transactions: Array<TransactionOutcome & { canonical?: CanonicalDocument; error?: CheckProblem }> = [];
+    for (const group of ic.groups) {
+      for (const tx of group.transactions) {
+        const base = { group: group.controlNumber, setId: tx.setId, controlNumber: tx.controlNumber };
+        const judged = await judgeTransaction(ic, group, tx, candidates, partner);
+        if ('code' in judged) {
+          transactions.push({ ...base, outcome: 'rejected', problems: judged.problems, ...(judged.format ? { documentType: judged.format.documentType } : {}), ...(judged.documentNumber ? { documentNumber: judged.documentNumber } : {}), error: { code: judged.code, message: judged.detail, errors: [], details: {} } });
+          continue;
+        }
+        const entry: TransactionOutcome & { canonical?: CanonicalDocument; error?: CheckProblem } = { ...base, outcome: 'accepted', documentType: judged.format.documentType, documentNumber: judged.documentNumber, problems: [] };
+        try {
+          entry.canonical = await this.mappings.mapTree(judged.format.name, tx.tree, { partner: partner.id, documentNumber: judged.documentNumber });
+        } catch (error) {
+          entry.error = problemOf(error);
+        }
+        transactions.push(entry);
+      }
+    }
+    return { ic, partner, transactions };
+  }
+
+  /**
+   * The acknowledgements the hub would send for an interchange (`hub ack`): the partner's configured kinds, built
+   * from the same judgement as the intake, with control numbers 1 (the hub numbers its own per partner).
+   */
+  async acknowledgements(bytes: Buffer, options: { partner?: string } = {}): Promise<Array<{ kind: string; content: string }>> {
+    const { ic, partner, transactions } = await this.interchange(bytes, options);
+    return acknowledgementTexts(withOutcomes(ic, transactions), partner, () => ({ interchange: 1, group: 1, transaction: 1 }));
   }
 
   close(): void {
@@ -156,9 +227,19 @@ export interface FixtureResult {
 /** Every fixtures/<format>/<case>.xml that has a <case>.expected.json, mapped and compared. */
 export async function runMappingFixtures(mapper: OfflineMapper, fixturesDir: string): Promise<FixtureResult[]> {
   const results: FixtureResult[] = [];
-  for (const format of readdirSync(fixturesDir).sort()) {
-    const folder = path.join(fixturesDir, format);
-    if (!statSync(folder).isDirectory() || !mapper.mappings.get(format)) continue;
+  // fixtures/<format>/ and, for syntaxes with several formats, fixtures/<syntax>/<format>/ (fixtures/cxml/…).
+  const folders = readdirSync(fixturesDir)
+    .sort()
+    .flatMap((name) => {
+      const folder = path.join(fixturesDir, name);
+      if (!statSync(folder).isDirectory()) return [];
+      if (mapper.mappings.get(name)) return [[name, folder] as const];
+      return readdirSync(folder)
+        .sort()
+        .filter((sub) => mapper.mappings.get(sub) && statSync(path.join(folder, sub)).isDirectory())
+        .map((sub) => [sub, path.join(folder, sub)] as const);
+    });
+  for (const [format, folder] of folders) {
     for (const name of readdirSync(folder).filter((n) => n.endsWith('.xml')).sort()) {
       const file = path.join(folder, name);
       const expected = readJson(file.replace(/\.xml$/, '.expected.json'));
@@ -173,6 +254,24 @@ export async function runMappingFixtures(mapper: OfflineMapper, fixturesDir: str
         const described = error instanceof HubError ? `${error.code}: ${error.message}` : String(error);
         const asExpected = expectedError !== undefined && error instanceof HubError && error.code === expectedError.code && (!expectedError.field || error.message.includes(`field ${expectedError.field}`));
         results.push({ file, ok: asExpected, problems: asExpected ? [] : [described] });
+      }
+    }
+  }
+  // EDI golden cases: fixtures/x12 and fixtures/edifact, <case>.edi with <case>.expected.json (one canonical
+  // document, or an array of one per transaction), judged for the partner whose formats take them.
+  for (const folder of ['x12', 'edifact'].map((f) => path.join(fixturesDir, f)).filter((f) => existsSync(f))) {
+    for (const name of readdirSync(folder).filter((n) => n.endsWith('.edi')).sort()) {
+      const file = path.join(folder, name);
+      const expected = readJson(file.replace(/\.edi$/, '.expected.json'));
+      if (expected === undefined) continue;
+      try {
+        const { transactions } = await mapper.interchange(readFileSync(file));
+        const failed = transactions.filter((t) => t.error).map((t) => `transaction ${t.setId} ${t.controlNumber}: ${t.error!.code}: ${t.error!.message}`);
+        const mapped = transactions.map((t) => t.canonical);
+        const problems = failed.length ? failed : diffJson(expected, Array.isArray(expected) ? mapped : mapped[0]);
+        results.push({ file, ok: problems.length === 0, problems });
+      } catch (error) {
+        results.push({ file, ok: false, problems: [error instanceof HubError ? `${error.code}: ${error.message}` : String(error)] });
       }
     }
   }

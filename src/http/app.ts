@@ -88,7 +88,7 @@ export function buildApp(deps: AppDeps): Express {
     } catch (error) {
       checks.redis = `unreachable: ${(error as Error).message}`;
     }
-    const schemas = deps.mappings.formats.map((f) => f.schemaPath);
+    const schemas = deps.mappings.formats.filter((f) => f.syntax === 'xml').map((f) => f.schemaPath);
     checks.schemas = schemas.every((s) => deps.xsd.has(s)) ? `ok (${deps.xsd.size} compiled)` : 'not compiled';
     const ready = Object.values(checks).every((c) => c.startsWith('ok'));
     // Adapters that declare health() are asked too. Their answer is reported, not counted: documents for an ERP
@@ -114,6 +114,6 @@ export function buildApp(deps: AppDeps): Express {
   app.use(erpRoutes(auth, deps.adapters));
   app.use(opsRoutes(auth, { store: deps.store, refusals: deps.refusals, db: deps.db, config, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
   app.use(notFound);
-  app.use(problemHandler(deps.logger));
+  app.use(problemHandler(deps.logger, { mappings: deps.mappings, config }));
   return app;
 }

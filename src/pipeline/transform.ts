@@ -7,6 +7,7 @@ import type { PipelineMetrics } from '../metrics.js';
 import type { AttemptInfo } from '../queue/workers.js';
 import type { MessageStore } from '../store/message-store.js';
 import { decodeXml } from '../xml/decode.js';
+import { transactionTree } from '../formats/edi.js';
 import type { Router } from './route.js';
 
 export interface TransformDeps {
@@ -55,7 +56,12 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
   try {
     const raw = await store.raw(messageId);
     if (!raw) throw new HubError('HUB_ERR_INTERNAL', `raw document of ${messageId} missing`, { retryable: false });
-    const canonical = await deps.mappings.map(record.format, decodeXml(raw), { partner: record.partner, messageId, documentNumber: record.documentNumber });
+    const format = deps.mappings.get(record.format);
+    const context = { partner: record.partner, messageId, documentNumber: record.documentNumber };
+    const canonical =
+      format && format.syntax !== 'xml'
+        ? await deps.mappings.mapTree(record.format, transactionTree(format.syntax, raw), context)
+        : await deps.mappings.map(record.format, decodeXml(raw), context);
     const routes = await deps.router.resolve(canonical);
     const keys = await deps.mappings.businessKeys(record.format, canonical);
     await store.saveCanonical(messageId, canonical, routes, keys);

@@ -128,9 +128,10 @@ export interface HttpResult {
 }
 
 /** fetch with a Bearer key; parses JSON bodies. */
-export async function call(base: string, method: string, url: string, options: { key?: string; body?: string | Buffer; contentType?: string } = {}): Promise<HttpResult> {
+export async function call(base: string, method: string, url: string, options: { key?: string; body?: string | Buffer; contentType?: string; accept?: string } = {}): Promise<HttpResult> {
   const headers: Record<string, string> = {};
   if (options.key) headers.authorization = `Bearer ${options.key}`;
+  if (options.accept) headers.accept = options.accept;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/xml';
   const payload = options.body === undefined || typeof options.body === 'string' ? options.body : new Uint8Array(options.body);
   const response = await fetch(base + url, { method, headers, body: payload });

@@ -26,7 +26,24 @@ describe('cXML at the intake (DOCTYPE line, detection by path, DTD)', function (
     await t?.close();
     rmSync(mappingsDir, { recursive: true, force: true });
   });
-  const post = (body: Buffer | string, partner: string) => call(t.url, 'POST', '/v1/documents', { key: t.keys.partners[partner], body, contentType: 'text/xml' });
+  // The hub's JSON view (a client asking for JSON); a cXML client's own answer is tested at the end.
+  const post = (body: Buffer | string, partner: string) => call(t.url, 'POST', '/v1/documents', { key: t.keys.partners[partner], body, contentType: 'text/xml', accept: 'application/json' });
+  const postAsCxmlClient = (body: Buffer | string, partner: string) => call(t.url, 'POST', '/v1/documents', { key: t.keys.partners[partner], body, contentType: 'text/xml' });
+  const statusOf = (reply: string) => /<Status code="(\d+)"/.exec(reply)?.[1];
+
+  it('answers a cXML client in cXML: 201 for a new document, 200 for the same again, the refusal code otherwise; HTTP status unchanged', async () => {
+    const xml = read('cxml-order-request/officeluv-order-request.xml').toString('utf8').replace(/orderID="[^"]*"/, 'orderID="CXML-REPLY-1"');
+    const first = await postAsCxmlClient(xml, 'cxml-customer');
+    expect(first.status).to.equal(202);
+    expect(first.headers.get('content-type')).to.match(/^text\/xml/);
+    expect(String(first.body)).to.match(/^<\?xml[^>]*\?>\s*<!DOCTYPE cXML SYSTEM "http:\/\/xml\.cxml\.org\/schemas\/cXML\/[\d.]+\/cXML\.dtd">/);
+    expect(statusOf(String(first.body))).to.equal('201');
+    const again = await postAsCxmlClient(xml, 'cxml-customer');
+    expect([again.status, statusOf(String(again.body))]).to.deep.equal([200, '200']);
+    const refused = await postAsCxmlClient(read('cxml-order-request/cxml-php-handling-order-request.xml'), 'cxml-customer');
+    expect([refused.status, statusOf(String(refused.body))]).to.deep.equal([400, '400']);
+    expect(String(refused.body)).to.contain('HUB_ERR_XML_DOCTYPE_FORBIDDEN');
+  });
 
   it('accepts every sample with an expected canonical document and delivers it as that document', async () => {
     let accepted = 0;

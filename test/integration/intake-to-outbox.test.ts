@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
-import { expectedOf, FIXTURES, goldenFixtures, roundsWithoutDuplicates, sourceFacts, type Fixture } from '../helpers/fixtures.js';
+import { expectedOf, FIXTURES, goldenFixtures, SENDER, roundsWithoutDuplicates, sourceFacts, type Fixture } from '../helpers/fixtures.js';
 
 const MODULE_FOR: Record<string, string> = { Order: 'sales', Invoice: 'finance', ShipNotice: 'inventory', CreditNote: 'finance', OrderChange: 'sales', OrderCancellation: 'sales' };
 
@@ -57,7 +57,7 @@ describe('intake to outbox with every real fixture (real Redis, real HTTP)', fun
 
   it('has real fixtures of every format to test', () => {
     const formats = new Set(fixtures.map((f) => f.format));
-    expect([...formats].sort()).to.deep.equal(['hub-po', 'ubl-despatch-advice', 'ubl-invoice', 'ubl-order']);
+    expect([...formats].sort()).to.deep.equal(Object.keys(SENDER).sort());
     expect(fixtures.length).to.be.greaterThan(15);
   });
 

@@ -2,6 +2,22 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isStoreUnavailable } from '../../errors/unavailable.js';
 import { HubError } from '../../errors/hub-error.js';
+import type { HubConfig } from '../../config/types.js';
+import type { MappingRegistry } from '../../mapping/registry.js';
+import { cxmlRefused, cxmlVersionOf, isCxmlRequest } from '../../xml/cxml-response.js';
+
+/**
+ * Whether the answer to a post is a cXML Response instead of JSON: the body is cXML, its partner sends cXML (a
+ * format whose root is cXML), and the request does not ask for JSON (Accept: application/json without text/xml).
+ */
+export function answersInCxml(req: Request, mappings: Pick<MappingRegistry, 'get'>, config: Pick<HubConfig, 'partners'>): boolean {
+  if (req.method !== 'POST' || req.principal?.role !== 'partner') return false;
+  const partner = config.partners[req.principal.id];
+  if (!partner?.formats.some((f) => mappings.get(f)?.rootElement === 'cXML')) return false;
+  const accept = (req.get('accept') ?? '').toLowerCase();
+  if (accept.includes('application/json') && !accept.includes('xml')) return false;
+  return isCxmlRequest(Buffer.isBuffer(req.body) ? req.body : undefined, req.get('content-type'));
+}
 
 /**
  * Any error as the HubError the client sees: HubErrors as they are, body-parser errors as 4xx, PostgreSQL or
@@ -22,7 +38,7 @@ export function asHubError(error: unknown): { hubError: HubError; unexpected: bo
 }
 
 /** Sends an error as application/problem+json (RFC 9457). Unexpected errors are logged, never echoed. */
-export function problemHandler(logger: Logger) {
+export function problemHandler(logger: Logger, cxml?: { mappings: Pick<MappingRegistry, 'get'>; config: Pick<HubConfig, 'partners'> }) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { hubError, unexpected, storeDown } = asHubError(error);
     if (storeDown) {
@@ -33,6 +49,13 @@ export function problemHandler(logger: Logger) {
       res.set('Retry-After', '2');
     } else if (unexpected) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unexpected error');
     if (hubError.status >= 500 && error instanceof HubError) logger.error({ err: error }, 'request failed');
+    if (cxml && req.path === '/v1/documents' && answersInCxml(req, cxml.mappings, cxml.config)) {
+      // A cXML client's refusal in cXML: the HTTP status as the Status code, the hub's words as its text.
+      const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+      const reply = cxmlRefused({ status: hubError.status, code: hubError.code, detail: hubError.message, errors: hubError.errors }, { version: cxmlVersionOf(raw) });
+      res.status(hubError.status).type(reply.contentType).send(reply.body);
+      return;
+    }
     const originalId = typeof hubError.details.originalId === 'string' ? hubError.details.originalId : undefined;
     res
       .status(hubError.status)

@@ -11,8 +11,14 @@ import { asHubError } from '../middleware/errors.js';
 import { UUID_PATTERN } from '../../util/ids.js';
 import { requireRole, type AuthDeps } from '../middleware/auth.js';
 import { observeIntake, type IntakeLocals, type IntakeMetrics } from '../../metrics.js';
+import type { Database } from '../../db/database.js';
+import { acceptedMediaType, describeSyntaxes, syntaxOf, SYNTAX_MEDIA_TYPES, type SyntaxName } from '../../formats/syntax.js';
+import { intakeInterchange, type InterchangeResult } from '../../pipeline/intake-edi.js';
+import { InterchangeStore, type InterchangeRecord } from '../../store/interchanges.js';
+import { answersInCxml } from '../middleware/errors.js';
+import { cxmlAccepted, cxmlVersionOf } from '../../xml/cxml-response.js';
+import { PartnerMailbox } from '../../store/partner-mailbox.js';
 
-const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
 
 /** The hub's own file names (mapping files, cross-reference tables, schemas) are not the partner's business. */
 const HUB_PATHS = /(?:\/[\w.@-]+)+\/?|\b[\w.-]+(?:\/[\w.-]+)*\.(?:ya?ml|csv|xsd|json|[cm]?js|ts)\b/g;
@@ -52,6 +58,7 @@ export async function messageView(store: MessageStore, record: MessageRecord, au
 }
 
 export interface DocumentRouteDeps extends IntakeDeps {
+  db: Database;
   auth: AuthDeps;
   rateLimiter: RateLimiter;
   signatures: SignatureVerifier;
@@ -76,13 +83,56 @@ function listed(record: MessageRecord) {
   };
 }
 
+/**
+ * The answer to a posted interchange: 202 when a transaction became a new message, 200 when the same interchange
+ * came before, 400 (envelope) or 422 (every transaction rejected) otherwise, as JSON with each transaction's
+ * outcome and the acknowledgements built; or, when the request's Accept asks for the syntax's own type
+ * (application/edi-x12, application/edifact), the acknowledgement text itself with the same status.
+ */
+function answerInterchange(req: Request, res: Response, syntax: 'x12' | 'edifact', result: InterchangeResult): void {
+  const { interchange, transactions, acknowledgements, duplicate } = result;
+  const accepted = transactions.filter((t) => t.outcome === 'accepted').length;
+  const envelope = interchange.problems.some((p) => p.level === 'interchange');
+  const status = interchange.status === 'rejected' ? (envelope || !transactions.length ? 400 : 422) : accepted > 0 ? 202 : 200;
+  (res.locals as IntakeLocals).documentType = transactions.find((t) => t.documentType)?.documentType as IntakeLocals['documentType'];
+  if (status >= 400) (res.locals as IntakeLocals).errorCode = envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID';
+  const media = SYNTAX_MEDIA_TYPES[syntax][0]!;
+  if (acknowledgements.length && (req.get('accept') ?? '').toLowerCase().includes(media)) {
+    res.status(status).type(media).send(acknowledgements.map((a) => a.content).join(''));
+    return;
+  }
+  const links = { self: `/v1/interchanges/${interchange.id}` };
+  res.status(status).json({
+    interchange: { id: interchange.id, controlNumber: interchange.controlNumber, status: interchange.status, duplicate, transactions: interchange.transactions, accepted: interchange.accepted, links },
+    transactions: transactions.map((t) => ({ ...t, ...(t.id ? { links: { self: `/v1/documents/${t.id}` } } : {}) })),
+    ...(status >= 400 ? { code: envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID', detail: envelope ? `The interchange's envelope is wrong: ${interchange.problems.filter((p) => p.level === 'interchange').map((p) => p.message).join('; ')}` : 'No transaction of this interchange was taken; each one\'s problems are listed.' } : {}),
+    acknowledgements: acknowledgements.map((a) => ({ kind: a.kind, controlNumber: a.controlNumber, status: a.status, content: a.content })),
+  });
+}
+
+/** An interchange as the partner and ops see it: its envelope facts, its messages, its problems, its acknowledgements. */
+export async function interchangeView(interchanges: InterchangeStore, record: InterchangeRecord) {
+  const [messages, acknowledgements] = await Promise.all([interchanges.messages(record.id), interchanges.acknowledgements(record.id)]);
+  return {
+    ...record,
+    messages: messages.map((m) => ({ ...m, links: { self: `/v1/documents/${m.id}` } })),
+    acknowledgements: acknowledgements.map((a) => ({ kind: a.kind, controlNumber: a.controlNumber, status: a.status, createdAt: a.createdAt, content: a.content })),
+  };
+}
+
 /** Partner endpoints: post a document, track it. */
 export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Router {
   const router = Router();
   const xmlBody = express.raw({ type: () => true, limit: config.server.bodyLimitBytes });
 
+  const interchanges = new InterchangeStore(deps.db);
+  const mailbox = new PartnerMailbox(deps.db);
+  const syntaxesOf = (partnerId: string): SyntaxName[] => [...new Set((config.partners[partnerId]?.formats ?? []).map((f) => deps.mappings.get(f)?.syntax).filter((s): s is SyntaxName => s !== undefined))];
+
   const checkMediaType = (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.is(XML_TYPES)) return next(new HubError('HUB_ERR_UNSUPPORTED_MEDIA_TYPE', `Send the document with Content-Type: application/xml (got ${req.get('content-type') ?? 'none'}).`));
+    if (!acceptedMediaType(req.get('content-type'))) {
+      return next(new HubError('HUB_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Type ${req.get('content-type') ?? 'none'} is not a document type the hub takes. You may send: ${describeSyntaxes(syntaxesOf(req.principal!.id))}; partners that cannot set a type may send text/plain.`));
+    }
     next();
   };
 
@@ -91,9 +141,20 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     if (!partner) throw new HubError('HUB_ERR_FORBIDDEN', 'Your partner id is no longer configured on this hub; ask the hub operators to restore it.');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     await deps.signatures.verify(req, body, partner.signature === 'required');
+    const syntax = syntaxOf(body, req.get('content-type'), syntaxesOf(partner.id));
+    if (syntax !== 'xml') {
+      const result = await intakeInterchange(body, syntax, partner, { ...deps, interchanges, mailbox }, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}), ...(req.ip ? { address: req.ip } : {}) });
+      return answerInterchange(req, res, syntax, result);
+    }
     const result = await intakeDocument(body, partner, deps, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}) });
     (res.locals as IntakeLocals).documentType = result.documentType;
     const links = { self: `/v1/documents/${result.id}` };
+    if (answersInCxml(req, deps.mappings, config)) {
+      // A cXML client gets a cXML Response: 201 Accepted (stored, processed later), 200 OK for one the hub had.
+      const reply = cxmlAccepted(result, { version: cxmlVersionOf(body) });
+      res.status(result.duplicate ? 200 : 202).location(links.self).type(reply.contentType).send(reply.body);
+      return;
+    }
     if (result.duplicate) {
       const original = await deps.store.get(result.id);
       res.status(200).json({ id: result.id, documentType: result.documentType, documentNumber: result.documentNumber, status: original?.status ?? 'accepted', duplicate: true, links });
@@ -101,6 +162,27 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     }
     const revision = result.revision ? { revision: result.revision, revisionOf: result.revisionOf } : {};
     res.status(202).location(links.self).json({ id: result.id, documentType: result.documentType, documentNumber: result.documentNumber, ...revision, status: 'accepted', links });
+  });
+
+  // What the hub has for the partner to fetch (acknowledgements now), leased on fetch, acknowledged like the ERP's outbox.
+  router.get('/v1/partner/messages', requireRole(deps.auth, 'partner'), async (req, res) => {
+    const query = parseListQuery(req.query as Record<string, unknown>, ['limit'], { maxLimit: 500 });
+    const messages = await mailbox.fetch(req.principal!.id, query.limit);
+    res.json({ count: messages.length, messages, links: { ack: '/v1/partner/messages/{id}/ack' } });
+  });
+
+  router.post('/v1/partner/messages/:id/ack', requireRole(deps.auth, 'partner'), async (req, res) => {
+    const id = String(req.params.id);
+    if (!UUID_PATTERN.test(id) || !(await mailbox.ack(req.principal!.id, id))) throw new HubError('HUB_ERR_NOT_FOUND', `No outstanding message ${id} in your mailbox: unknown, or already acknowledged.`);
+    res.json({ id, acknowledged: true });
+  });
+
+  // A partner's own interchange: what became of each transaction, and the acknowledgements built for it.
+  router.get('/v1/interchanges/:id', requireRole(deps.auth, 'partner', 'ops'), async (req, res) => {
+    const id = String(req.params.id);
+    const record = UUID_PATTERN.test(id) ? await interchanges.get(id) : undefined;
+    if (!record || (req.principal!.role === 'partner' && record.partner !== req.principal!.id)) throw new HubError('HUB_ERR_NOT_FOUND', `No interchange ${id} for you.`);
+    res.json(await interchangeView(interchanges, record));
   });
 
   // A partner's own documents, newest first, with the same filters as ops (never another partner's).

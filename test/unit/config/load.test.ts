@@ -26,7 +26,8 @@ describe('config/load', () => {
   it('loads the demo config frozen, with defaults and absolute paths', () => {
     const config = loadConfig({ env: {} });
     expect(config.server.port).to.equal(8080);
-    expect(config.partners.acme!.formats).to.deep.equal(['ubl-order']);
+    expect(config.partners.acme!.formats[0]).to.equal('ubl-order');
+    expect(config.partners.acme!.acknowledgements).to.deep.equal({ x12: '997', edifact: 'contrl', ta1: 'when-requested' });
     expect(path.isAbsolute(config.paths.mappings)).to.equal(true);
     expect(Object.isFrozen(config.partners)).to.equal(true);
   });
