@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { CANONICAL_TYPES } from '../../src/canonical/types.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { addUser, sessionCookie, signedInPage } from '../helpers/console.js';
 import { expectedOf, goldenFixtures, roundsWithoutDuplicates } from '../helpers/fixtures.js';
@@ -91,7 +92,7 @@ describe('the console’s messages pages in a real browser', function () {
   it('a bad filter value answers the page with the form and a message saying what is wrong, never a 500', async () => {
     const { context, page } = await signedIn('ivan');
     const cases: Array<[string, string]> = [
-      ['type=Banana', 'Query parameter type must be one of Order, Invoice, ShipNotice (got "Banana")'],
+      ['type=Banana', `Query parameter type must be one of ${CANONICAL_TYPES.join(', ')} (got "Banana")`],
       ['from=yesterday', 'Query parameter from must be an ISO 8601 time'],
       ['partner=nobody', 'Query parameter partner must be one of'],
       ['cursor=not-a-cursor', 'cursor is not one this hub gave out'],

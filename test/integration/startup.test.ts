@@ -38,7 +38,8 @@ describe('start-up', function () {
       const file = path.join(t.varDir, 'credentials.json');
       expect(statSync(file).mode & 0o777).to.equal(0o600);
       const keys = JSON.parse(readFileSync(file, 'utf8'));
-      expect(Object.keys(keys.partners).sort()).to.deep.equal(['acme', 'globex', 'initech']);
+      expect(Object.keys(keys.partners).sort()).to.deep.equal(Object.keys(t.hub.config.partners).sort());
+      expect(Object.keys(keys.partners)).to.include.members(['acme', 'globex', 'initech', 'x12-customer']);
       expect(keys.erp).to.match(/^hub_erp_/);
       expect(keys.ops).to.match(/^hub_ops_/);
       const hashes = readFileSync(path.join(t.varDir, 'credential-hashes.json'), 'utf8');

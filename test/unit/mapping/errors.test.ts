@@ -106,9 +106,9 @@ describe('mapping errors', () => {
   });
 
   it('an unknown format is a mapping error', async () => {
-    const error = await rejection(registry.map('edifact-orders', hubPoXml, { partner: 'initech' }));
+    const error = await rejection(registry.map('no-such-format', hubPoXml, { partner: 'initech' }));
     expect(error.code).to.equal('HUB_ERR_MAPPING');
-    expect(error.message).to.contain('no mapping for format edifact-orders');
+    expect(error.message).to.contain('no mapping for format no-such-format');
   });
 
   describe('checked against the canonical schema', () => {
