@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { checkCanonical } from '../../../src/canonical/check.js';
+import { formatOfTransaction } from '../../../src/formats/edi.js';
 import { build997, build999, buildTA1, read997, readX12 } from '../../../src/edi/x12/index.js';
 import { EdiSyntaxError, type EdiInterchange, type EdiProblem } from '../../../src/edi/types.js';
+import { HubError } from '../../../src/errors/hub-error.js';
 import { evaluateMapping } from '../../../src/mapping/evaluate.js';
 import { loadMappingFile } from '../../../src/mapping/mapping-file.js';
 import { projectRoot } from '../../../src/mapping/paths.js';
@@ -163,7 +165,7 @@ describe('X12 structural validation', () => {
 
   it('accepts every real 850, 855, 856 and 810 of 004010 whose data is sound', () => {
     for (const name of ['node-x12-850.edi', 'node-x12-850-2.edi', 'node-x12-850-3.edi', 'node-x12-855.edi', 'node-x12-856.edi',
-      'stupidedi-855.edi', 'stupidedi-856.edi', 'staedi-simple810.edi', 'project-860.edi']) {
+      'stupidedi-855.edi', 'stupidedi-856.edi', 'staedi-simple810.edi', 'project-860.edi', 'edited-860-cancel.edi', 'edited-810-credit.edi']) {
       const ic = readX12(fixture(name));
       expect(allProblems(ic), name).to.deep.equal([]);
     }
@@ -341,6 +343,81 @@ describe('X12 mappings (golden)', () => {
       }
     });
   }
+
+  // The 860 and the credit memo, each checked against its source: the line count against CTT01 (the cancellation has
+  // none), every POC/IT1 quantity and price against the segment, the credit memo's total against TDS01.
+  for (const [format, fixtureName, partner] of [
+    ['x12-860', 'project-860', 'x12-customer'],
+    ['x12-860-cancel', 'edited-860-cancel', 'x12-customer'],
+    ['x12-810-credit', 'edited-810-credit', 'x12-supplier'],
+  ] as const) {
+    it(`${format}: ${fixtureName} maps to ${fixtureName}.expected.json`, async () => {
+      const mapping = load(format);
+      const tx = readX12(fixture(`${fixtureName}.edi`)).groups[0]!.transactions[0]!;
+      const expected = JSON.parse(readFileSync(path.join(dir, `${fixtureName}.expected.json`), 'utf8')) as Array<Record<string, unknown>>;
+      expect(expected).to.have.length(1);
+      const doc = await evaluateMapping(mapping, tx.tree, { partner, document: `${fixtureName} ${tx.controlNumber}` });
+      checkCanonical(doc, { file: `mappings/${format}.yaml`, document: tx.controlNumber });
+      expect(doc).to.deep.equal(expected[0]);
+      const tree = tx.tree as Record<string, Array<Record<string, string>>>;
+      const lines = doc.lines as Array<{ quantity?: number; price?: number }>;
+      if (format === 'x12-860-cancel') expect(lines).to.deep.equal([]);
+      else expect(lines.length).to.equal(Number(tree.CTT![0]!.CTT01));
+      const source = format === 'x12-860' ? tree.POC : format === 'x12-810-credit' ? tree.IT1 : [];
+      source!.forEach((segment, i) => {
+        const [quantity, price] = format === 'x12-860' ? [segment.POC03, segment.POC06] : [segment.IT102, segment.IT104];
+        expect([lines[i]!.quantity, lines[i]!.price], `line ${i + 1}`).to.deep.equal([Number(quantity), Number(price)]);
+      });
+      if (format === 'x12-810-credit') expect((doc.totals as { payableAmount: number }).payableAmount).to.equal(Number(tree.TDS![0]!.TDS01) / 100);
+    });
+  }
+
+  it('detect.when sends an 860 by BCH01 and an 810 by BIG07, and an absent BCH01 to the change, not to no format', async () => {
+    const formats = ['x12-850', 'x12-860', 'x12-860-cancel', 'x12-810', 'x12-810-credit'].map(load);
+    const formatOf = async (name: string, edit?: (tree: Record<string, Array<Record<string, string>>>) => void): Promise<string | undefined> => {
+      const ic = readX12(fixture(name));
+      const tx = ic.groups[0]!.transactions[0]!;
+      edit?.(tx.tree as Record<string, Array<Record<string, string>>>);
+      return (await formatOfTransaction(formats, ic.groups[0]!, tx))?.name;
+    };
+    expect(await formatOf('project-860.edi')).to.equal('x12-860');
+    expect(await formatOf('edited-860-cancel.edi')).to.equal('x12-860-cancel');
+    expect(await formatOf('project-860.edi', (t) => { delete t.BCH![0]!.BCH01; })).to.equal('x12-860');
+    expect(await formatOf('edited-810-credit.edi')).to.equal('x12-810-credit');
+    expect(await formatOf('staedi-simple810.edi')).to.equal('x12-810');
+    expect(await formatOf('staedi-simple810.edi', (t) => { t.BIG![0]!.BIG07 = 'CR'; })).to.equal('x12-810-credit');
+    expect(await formatOf('node-x12-850.edi')).to.equal('x12-850');
+  });
+
+  it('x12-860 reads every POC02 code of the docs table as its action, and refuses a code that is no line change by name', async () => {
+    const mapping = load('x12-860');
+    const actionOf = async (code: string): Promise<unknown> => {
+      const tree = readX12(fixture('project-860.edi')).groups[0]!.transactions[0]!.tree as Record<string, Array<Record<string, string>>>;
+      tree.POC![0]!.POC02 = code;
+      const doc = await evaluateMapping(mapping, tree, { partner: 'x12-customer', document: 'project-860' });
+      return (doc.lines as Array<{ action: string }>)[0]!.action;
+    };
+    const table = { AI: 'add', DI: 'delete', NC: 'unchanged', CA: 'change', QI: 'change', QD: 'change', PC: 'change', CT: 'change', RZ: 'change' };
+    for (const [code, action] of Object.entries(table)) expect(await actionOf(code), code).to.equal(action);
+    for (const code of ['RC', 'CF', 'TI']) {
+      const error = await actionOf(code).then(() => undefined, (e: unknown) => e);
+      expect(error, code).to.be.instanceOf(HubError);
+      expect((error as HubError).code).to.equal('HUB_ERR_MAPPING');
+      expect((error as HubError).message).to.contain(`POC02 "${code}" (line 1)`);
+    }
+  });
+
+  it('the 860 document number is the order number with the change sequence, else the change request date, else GS04', async () => {
+    const change = load('x12-860');
+    const tree = readX12(fixture('project-860.edi')).groups[0]!.transactions[0]!.tree as Record<string, Array<Record<string, string>>>;
+    expect(await change.edi!.documentNumber.evaluate(tree)).to.equal('08292233294-0001');
+    delete tree.BCH![0]!.BCH05;
+    tree.BCH![0]!.BCH11 = '20261215';
+    expect(await change.edi!.documentNumber.evaluate(tree)).to.equal('08292233294-20261215');
+    delete tree.BCH![0]!.BCH11;
+    expect(await change.edi!.documentNumber.evaluate(tree)).to.equal('08292233294-20261201');
+    expect(await change.edi!.sender.evaluate(tree)).to.deep.equal(['4405197800', '4405197800']);
+  });
 
   it('the document number and sender paths of the mapping files read the trees', async () => {
     const order = load('x12-850');
