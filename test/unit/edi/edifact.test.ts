@@ -6,6 +6,9 @@ import { EdiSyntaxError, type EdiInterchange, type EdiProblem } from '../../../s
 import { projectRoot } from '../../../src/mapping/paths.js';
 import { loadMappingFile } from '../../../src/mapping/mapping-file.js';
 import { evaluateMapping } from '../../../src/mapping/evaluate.js';
+import { checkCanonical } from '../../../src/canonical/check.js';
+import { formatOfTransaction } from '../../../src/formats/edi.js';
+import { HubError } from '../../../src/errors/hub-error.js';
 
 const dir = path.join(projectRoot(), 'fixtures', 'edifact');
 const fixture = (name: string): string => readFileSync(path.join(dir, name), 'utf8');
@@ -222,6 +225,10 @@ describe('EDIFACT mappings (mappings/edifact-*.yaml over the tree)', () => {
     ['edifact-orders.yaml', 'orders_d96a_eancom', 'acme'],
     ['edifact-invoic.yaml', 'invoic_d01b_eancom', 'globex'],
     ['edifact-desadv.yaml', 'desadv_d96a_eancom', 'globex'],
+    ['edifact-ordchg.yaml', 'ordchg_d01b_eancom', 'acme'],
+    ['edifact-ordchg.yaml', 'ordchg_d01b_eancom_lines', 'acme'],
+    ['edifact-ordchg-cancel.yaml', 'ordchg_d01b_eancom_cancel', 'acme'],
+    ['edifact-invoic-credit.yaml', 'invoic_d01b_eancom_credit', 'globex'],
   ];
   for (const [mapping, name, partner] of cases) {
     it(`${mapping} maps ${name}.edi to ${name}.expected.json`, async () => {
@@ -230,6 +237,78 @@ describe('EDIFACT mappings (mappings/edifact-*.yaml over the tree)', () => {
       const tx = readEdifact(fixture(`${name}.edi`)).groups[0]!.transactions[0]!;
       const canonical = await evaluateMapping(compiled, tx.tree, { partner, document: tx.controlNumber });
       expect(canonical).to.deep.equal(JSON.parse(fixture(`${name}.expected.json`)));
+      checkCanonical(canonical, { file: `mappings/${mapping}`, document: tx.controlNumber });
     });
   }
+
+  // The change, cancellation and credit note cases against their source: the line count against CNT 2 (none for the
+  // cancellation), each LIN's quantity against its QTY 21/47 and the payable amount against the summary MOA.
+  for (const [mapping, name, qty, total] of [
+    ['edifact-ordchg.yaml', 'ordchg_d01b_eancom_lines', '21', '86'],
+    ['edifact-ordchg-cancel.yaml', 'ordchg_d01b_eancom_cancel', '21', undefined],
+    ['edifact-invoic-credit.yaml', 'invoic_d01b_eancom_credit', '47', '77'],
+  ] as const) {
+    it(`${mapping} on ${name}: lines, quantities and the total as the segments state them`, async () => {
+      const compiled = loadMappingFile(path.join(projectRoot(), 'mappings', mapping));
+      const tx = readEdifact(fixture(`${name}.edi`)).groups[0]!.transactions[0]!;
+      const doc = await evaluateMapping(compiled, tx.tree, { partner: mapping.includes('invoic') ? 'globex' : 'acme', document: tx.controlNumber });
+      type Seg = Record<string, Array<string | string[]> & Array<never>> & { QTY?: Array<{ QTY01: string[] }> };
+      const tree = tx.tree as unknown as { LIN?: Seg[]; UNS: Array<{ CNT?: Array<{ CNT01: string[] }>; MOA: Array<{ MOA01: string[] }> }> };
+      const lines = doc.lines as Array<{ quantity?: number }>;
+      const cnt = tree.UNS[0]!.CNT?.[0]?.CNT01[1];
+      expect(lines.length).to.equal(cnt === undefined ? 0 : Number(cnt));
+      (tree.LIN ?? []).forEach((lin, i) => {
+        const q = lin.QTY?.find((x) => x.QTY01[0] === qty)?.QTY01[1];
+        expect(lines[i]!.quantity, `line ${i + 1}`).to.equal(q === undefined ? undefined : Number(q));
+      });
+      if (total) {
+        const stated = tree.UNS[0]!.MOA.find((m) => m.MOA01[0] === total)!.MOA01[1];
+        expect((doc.totals as { payableAmount: number }).payableAmount).to.equal(Number(stated));
+      }
+    });
+  }
+
+  it('the written and edited change, cancellation and credit note samples are valid messages of their directory', () => {
+    for (const name of ['ordchg_d01b_eancom.edi', 'ordchg_d01b_eancom_lines.edi', 'ordchg_d01b_eancom_cancel.edi', 'invoic_d01b_eancom_credit.edi']) {
+      const ic = readEdifact(fixture(name));
+      const problems = [...ic.problems, ...ic.groups.flatMap((g) => [...g.problems, ...g.transactions.flatMap((t) => t.problems)])];
+      expect(problems, name).to.deep.equal([]);
+    }
+  });
+
+  it('detect.when sends ORDCHG by BGM 1225 (1: the cancellation) and INVOIC by BGM 1001 (381: the credit note)', async () => {
+    const formats = ['edifact-orders', 'edifact-ordchg', 'edifact-ordchg-cancel', 'edifact-invoic', 'edifact-invoic-credit']
+      .map((f) => loadMappingFile(path.join(projectRoot(), 'mappings', `${f}.yaml`)));
+    const formatOf = async (name: string, edit?: (bgm: Record<string, unknown>) => void): Promise<string | undefined> => {
+      const ic = readEdifact(fixture(name));
+      const tx = ic.groups[0]!.transactions[0]!;
+      edit?.((tx.tree as unknown as { BGM: Array<Record<string, unknown>> }).BGM[0]!);
+      return (await formatOfTransaction(formats, ic.groups[0]!, tx))?.name;
+    };
+    expect(await formatOf('ordchg_d01b_eancom.edi')).to.equal('edifact-ordchg');
+    expect(await formatOf('ordchg_d01b_eancom_cancel.edi')).to.equal('edifact-ordchg-cancel');
+    // Without a message function the ORDCHG is still a change (JSONata's != would have left it to no format).
+    expect(await formatOf('ordchg_d01b_eancom.edi', (bgm) => { delete bgm.BGM03; })).to.equal('edifact-ordchg');
+    expect(await formatOf('invoic_d01b_eancom_credit.edi')).to.equal('edifact-invoic-credit');
+    expect(await formatOf('invoic_d01b_eancom.edi')).to.equal('edifact-invoic');
+    expect(await formatOf('orders_d96a_eancom.edi')).to.equal('edifact-orders');
+  });
+
+  it('edifact-ordchg reads LIN 1229 1-4 as add/delete/change/unchanged, none as change, and refuses a response code by name', async () => {
+    const compiled = loadMappingFile(path.join(projectRoot(), 'mappings', 'edifact-ordchg.yaml'));
+    const actionOf = async (code: string | undefined): Promise<unknown> => {
+      const tree = readEdifact(fixture('ordchg_d01b_eancom.edi')).groups[0]!.transactions[0]!.tree as unknown as { LIN: Array<Record<string, unknown>> };
+      if (code === undefined) delete tree.LIN[0]!.LIN02;
+      else tree.LIN[0]!.LIN02 = code;
+      const doc = await evaluateMapping(compiled, tree as never, { partner: 'acme', document: 'ordchg' });
+      return (doc.lines as Array<{ action: string }>)[0]!.action;
+    };
+    for (const [code, action] of [['1', 'add'], ['2', 'delete'], ['3', 'change'], ['4', 'unchanged'], [undefined, 'change']] as const) {
+      expect(await actionOf(code), String(code)).to.equal(action);
+    }
+    const error = await actionOf('7').then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(HubError);
+    expect((error as HubError).code).to.equal('HUB_ERR_MAPPING');
+    expect((error as HubError).message).to.contain('LIN 1229 "7" (line 1)');
+  });
 });
