@@ -56,11 +56,19 @@ function readOnly(syntax: EdiSyntaxName, text: string): EdiInterchange | EdiSynt
   }
 }
 
-/** The interchanges of a text the hub sent (a TA1 and a 997 come one after the other in one answer). */
+/**
+ * The interchanges of an acknowledgement answer: X12 may hold a TA1 interchange and a 997 interchange one after the
+ * other (split where an ISA follows the first one's segment terminator); EDIFACT is one CONTRL interchange.
+ */
 function splitInterchanges(syntax: EdiSyntaxName, text: string): string[] {
-  const starts = [...text.matchAll(syntax === 'x12' ? /ISA(?=[^A-Za-z0-9\s])/g : /UNA(?=.{6})|UNB(?=[^A-Za-z0-9\s])/gs)].map((m) => m.index!);
-  const kept = syntax === 'x12' ? starts : starts.filter((s, i) => !(text.startsWith('UNB', s) && i > 0 && text.startsWith('UNA', starts[i - 1]!) && s - starts[i - 1]! <= 9));
-  return kept.map((s, i) => text.slice(s, kept[i + 1] ?? text.length)).filter((s) => s.trim());
+  if (syntax === 'edifact' || !text.startsWith('ISA')) return [text];
+  const element = text[3]!;
+  let at = 3;
+  for (let n = 0; n < 15 && at >= 0; n++) at = text.indexOf(element, at + 1);
+  const terminator = text[at + 2];
+  if (at < 0 || terminator === undefined) return [text];
+  const escaped = terminator.replace(/[.*+?^$(){}|[\]\\]/g, (c) => `\\${c}`);
+  return text.split(new RegExp(`(?<=${escaped}[\\r\\n]*)(?=ISA)`)).filter((p) => p.trim());
 }
 
 interface Answer {
@@ -100,7 +108,10 @@ export function judgeEdiAnswer(input: EdiFuzzInput, answer: Answer, accepted: st
   if (media) {
     if (!(input.accept ?? '').toLowerCase().includes(EDI_MEDIA[media])) return `HTTP ${answer.status} answered in ${answer.contentType} though the request did not ask for it (Accept: ${input.accept ?? 'none'})`;
     if (![200, 202, 400, 422].includes(answer.status)) return `an acknowledgement with HTTP ${answer.status}`;
-    const parts = splitInterchanges(media, answer.text);
+    // The text as the hub encoded it (Express writes a string as UTF-8 and says so in the charset).
+    const charset = /charset=([\w-]+)/i.exec(answer.contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+    const ack = Buffer.from(answer.text, 'latin1').toString(charset === 'utf-8' || charset === 'utf8' ? 'utf8' : 'latin1');
+    const parts = splitInterchanges(media, ack);
     if (!parts.length) return `an empty ${media} acknowledgement (HTTP ${answer.status})`;
     for (const part of parts) {
       const read = readOnly(media, part);
