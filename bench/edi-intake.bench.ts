@@ -5,7 +5,7 @@
  * own message, the 997 built, numbered and stored), and from POST until every message is mapped and delivered to
  * the outbox and the file archive. Beside it, in the same run, the limits of the parts: the reader alone (readX12 +
  * build997 in this process) and N single-row PostgreSQL commits one after another (the floor of N stored messages).
- * Usage: npm run bench:edi [-- --transactions 1000 --runs 3]
+ * Usage: npm run bench:edi [-- --transactions 1000 --runs 3]; BENCH_MAPPINGS=<folder> takes the mapping files from there.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,7 +45,14 @@ console.log(loadLine('at the start'));
 try {
   await migrate(stores.databaseUrl, schema);
   await client.connect();
-  hub = await startHubProcess({ ...stores, schema, configure: (config) => (config.retention = { intervalMinutes: 0 }) });
+  hub = await startHubProcess({
+    ...stores,
+    schema,
+    configure: (config) => {
+      config.retention = { intervalMinutes: 0 };
+      if (process.env.BENCH_MAPPINGS) config.paths.mappings = process.env.BENCH_MAPPINGS;
+    },
+  });
   const key = hub.keys.partners['x12-customer']!;
   const rows: string[][] = [['run', 'bytes', 'POST -> answer (ms)', 'accepted', '997 AK9', 'POST -> all delivered (ms)', 'documents/s end to end']];
   const answers: number[] = [];

@@ -41,6 +41,23 @@ export interface InterchangeResult {
   acknowledgements: AcknowledgementRecord[];
 }
 
+/** Transactions of one interchange judged and stored at once (each takes a PostgreSQL connection for its commit). */
+const TRANSACTIONS_AT_ONCE = 4;
+
+/** Runs `run` over the items, at most `limit` at once, and returns the results in the items' order. */
+async function inOrder<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
 const MEDIA: Record<EdiSyntax, string> = { x12: 'application/edi-x12', edifact: 'application/edifact' };
 const LABEL: Record<EdiSyntax, string> = { x12: 'X12', edifact: 'EDIFACT' };
 
@@ -102,12 +119,10 @@ export async function intakeInterchange(body: Buffer, syntax: EdiSyntax, partner
   }
 
   const candidates = partnerFormats(partner, deps.mappings).filter((f) => f.syntax === syntax);
-  const outcomes: TransactionOutcome[] = [];
-  for (const group of ic.groups) {
-    for (const tx of group.transactions) {
-      outcomes.push(await takeTransaction(text, ic, group, tx, record, envelopeBroken, candidates, partner, deps, { ...meta, repeat: found }));
-    }
-  }
+  // The transactions are independent (each its own number and PostgreSQL transaction): a few at a time, in their
+  // order in the answer, so a large interchange is not a thousand round trips one after another.
+  const work = ic.groups.flatMap((group) => group.transactions.map((tx) => ({ group, tx })));
+  const outcomes = await inOrder(work, TRANSACTIONS_AT_ONCE, ({ group, tx }) => takeTransaction(text, ic, group, tx, record, envelopeBroken, candidates, partner, deps, { ...meta, repeat: found }));
   const accepted = outcomes.filter((o) => o.outcome !== 'rejected').length;
   const status: InterchangeRecord['status'] = envelopeBroken || accepted === 0 ? 'rejected' : accepted < outcomes.length ? 'partial' : 'accepted';
   const problems = [...ic.problems, ...ic.groups.flatMap((g) => g.problems), ...outcomes.flatMap((o) => o.problems)];
