@@ -294,6 +294,15 @@ describe('EDIFACT mappings (mappings/edifact-*.yaml over the tree)', () => {
     expect(await formatOf('orders_d96a_eancom.edi')).to.equal('edifact-orders');
   });
 
+  it('edifact-ordchg: a header-only change (no LIN) is an OrderChange with no lines', async () => {
+    const compiled = loadMappingFile(path.join(projectRoot(), 'mappings', 'edifact-ordchg.yaml'));
+    const tree = readEdifact(fixture('ordchg_d01b_eancom.edi')).groups[0]!.transactions[0]!.tree as unknown as Record<string, unknown>;
+    delete tree.LIN;
+    const doc = await evaluateMapping(compiled, tree as never, { partner: 'acme', document: 'ordchg' });
+    checkCanonical(doc, { file: 'mappings/edifact-ordchg.yaml', document: 'ordchg' });
+    expect(doc.lines).to.deep.equal([]);
+  });
+
   it('edifact-ordchg reads LIN 1229 1-4 as add/delete/change/unchanged, none as change, and refuses a response code by name', async () => {
     const compiled = loadMappingFile(path.join(projectRoot(), 'mappings', 'edifact-ordchg.yaml'));
     const actionOf = async (code: string | undefined): Promise<unknown> => {

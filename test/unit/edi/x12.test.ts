@@ -407,6 +407,14 @@ describe('X12 mappings (golden)', () => {
     }
   });
 
+  it('x12-860: a header-only change (no POC) is an OrderChange with no lines, its new date kept', async () => {
+    const tree = readX12(fixture('project-860.edi')).groups[0]!.transactions[0]!.tree as Record<string, unknown>;
+    delete tree.POC;
+    const doc = await evaluateMapping(load('x12-860'), tree, { partner: 'x12-customer', document: 'project-860' });
+    checkCanonical(doc, { file: 'mappings/x12-860.yaml', document: 'project-860' });
+    expect([doc.lines, doc.requestedDeliveryDate]).to.deep.equal([[], '2026-12-20']);
+  });
+
   it('the 860 document number is the order number with the change sequence, else the change request date, else GS04', async () => {
     const change = load('x12-860');
     const tree = readX12(fixture('project-860.edi')).groups[0]!.transactions[0]!.tree as Record<string, Array<Record<string, string>>>;
