@@ -12,6 +12,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { readEdifact } from '../../src/edi/edifact/index.js';
+import { EdiSyntaxError, type EdiInterchange, type EdiProblem } from '../../src/edi/types.js';
+import { readX12 } from '../../src/edi/x12/index.js';
 import { ROOT } from '../helpers/test-hub.js';
 import type { FuzzInput } from './generators.js';
 
@@ -512,4 +515,137 @@ export function ediTextArb(syntax: EdiSyntaxName, sources: readonly EdiSource[] 
     { weight: 85, arbitrary: fc.tuple(fc.nat({ max: mine.length - 1 }), fc.array(ediMutationArb, { maxLength: 4 })).map(([i, ms]) => applyEdiMutations(mine[i]!, ms)) },
     { weight: 15, arbitrary: generatedText },
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Judging an answer (kept beside the generators so edi-fuzz.test.ts and the long run, runner.ts, judge alike)
+
+/** One answer of the intake: the status, the Content-Type and the body's bytes. */
+export interface EdiAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+const READERS: Record<EdiSyntaxName, (text: string) => EdiInterchange> = { x12: readX12, edifact: readEdifact };
+const LEVELS = new Set(['interchange', 'group', 'transaction', 'segment', 'element']);
+
+/** Every problem of an interchange, its groups and its transactions. */
+export function allProblems(ic: EdiInterchange): EdiProblem[] {
+  return [...ic.problems, ...ic.groups.flatMap((g) => [...g.problems, ...g.transactions.flatMap((t) => t.problems)])];
+}
+
+/** A problem without a known level, a code or a message, if there is one (as JSON, for the report). */
+export function badProblem(problems: readonly EdiProblem[]): string | undefined {
+  const bad = problems.find((p) => !LEVELS.has(p.level) || typeof p.code !== 'string' || !p.code || typeof p.message !== 'string' || !p.message.trim());
+  return bad ? JSON.stringify(bad).slice(0, 300) : undefined;
+}
+
+/**
+ * Reads a text with the syntax's reader: the interchange, or the EdiSyntaxError it threw (whose problem must be
+ * whole: a broken one is thrown as an Error). Anything else a reader throws goes on: that is a crash.
+ */
+export function readEdi(syntax: EdiSyntaxName, text: string): EdiInterchange | EdiSyntaxError {
+  try {
+    return READERS[syntax](text);
+  } catch (error) {
+    if (!(error instanceof EdiSyntaxError)) throw error;
+    const bad = badProblem([error.problem]);
+    if (bad) throw new Error(`EdiSyntaxError "${error.message}" with a problem lacking level/code/message: ${bad}`);
+    return error;
+  }
+}
+
+/**
+ * The interchanges of an acknowledgement answer: X12 may hold a TA1 interchange and a 997 interchange one after the
+ * other (split where an ISA follows the first one's segment terminator); EDIFACT is one CONTRL interchange.
+ */
+export function splitInterchanges(syntax: EdiSyntaxName, text: string): string[] {
+  if (syntax === 'edifact' || !text.startsWith('ISA')) return [text];
+  const element = text[3]!;
+  let at = 3;
+  for (let n = 0; n < 15 && at >= 0; n++) at = text.indexOf(element, at + 1);
+  const terminator = text[at + 2];
+  if (at < 0 || terminator === undefined) return [text];
+  const escaped = terminator.replace(/[.*+?^$(){}|[\]\\]/g, (c) => `\\${c}`);
+  return text.split(new RegExp(`(?<=${escaped}[\\r\\n]*)(?=ISA)`)).filter((p) => p.trim());
+}
+
+/** A stack frame or a server path in an answer, unless the input itself holds it (echoed back). */
+const LEAKS = [/\bat [^\n"]*\.[cm]?[jt]s:\d+/, /node_modules/, /\/work\//, /dist\//, /file:\/\//];
+
+/**
+ * What is wrong with one answer to an EDI post, if anything: a 5xx; a stack frame or server path; an acknowledgement
+ * (application/edi-x12, application/edifact) the request did not ask for, or one the hub's own reader cannot read
+ * back without envelope problems; a body that is not JSON; an interchange answer whose status does not follow its
+ * transactions (202: one accepted; 200: none accepted, one duplicate; 400/422: all rejected, with a code); a 4xx
+ * that is neither that nor problem+json. `accepted` collects the ids of the messages the answer says were taken.
+ */
+export function judgeEdiAnswer(input: EdiFuzzInput, answer: EdiAnswer, accepted: string[]): string | undefined {
+  const text = answer.body.toString('utf8');
+  if (answer.status >= 500) return `HTTP ${answer.status}: ${text.slice(0, 300)}`;
+  const sent = input.bytes.toString('latin1');
+  for (const pattern of LEAKS) {
+    const found = pattern.exec(text)?.[0];
+    if (found && !sent.includes(found) && !input.bytes.toString('utf8').includes(found)) return `the answer contains "${found}": ${text.slice(0, 300)}`;
+  }
+  const media = (Object.keys(EDI_MEDIA) as EdiSyntaxName[]).find((s) => answer.contentType.toLowerCase().startsWith(EDI_MEDIA[s]));
+  if (media) {
+    if (!(input.accept ?? '').toLowerCase().includes(EDI_MEDIA[media])) return `HTTP ${answer.status} answered in ${answer.contentType} though the request did not ask for it (Accept: ${input.accept ?? 'none'})`;
+    if (![200, 202, 400, 422].includes(answer.status)) return `an acknowledgement with HTTP ${answer.status}`;
+    // The text as the hub encoded it (Express writes a string as UTF-8 and says so in the charset).
+    const charset = /charset=([\w-]+)/i.exec(answer.contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+    const ack = answer.body.toString(charset === 'utf-8' || charset === 'utf8' ? 'utf8' : 'latin1');
+    const parts = splitInterchanges(media, ack);
+    if (!parts.length || !ack.trim()) return `an empty ${media} acknowledgement (HTTP ${answer.status})`;
+    for (const part of parts) {
+      let read: EdiInterchange | EdiSyntaxError;
+      try {
+        read = readEdi(media, part);
+      } catch (error) {
+        return `reading the hub's own acknowledgement threw ${String(error).slice(0, 200)}`;
+      }
+      if (read instanceof EdiSyntaxError) return `the hub's own acknowledgement does not read back: ${read.message}: ${part.slice(0, 200)}`;
+      const envelope = read.problems.filter((p) => p.level === 'interchange');
+      if (envelope.length) return `the hub's own acknowledgement has envelope problems (${envelope.map((p) => p.message).join('; ')}): ${part.slice(0, 200)}`;
+    }
+    return undefined;
+  }
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `HTTP ${answer.status} ${answer.contentType}, not JSON: ${text.slice(0, 200)}`;
+  }
+  if (body && typeof body === 'object' && body.interchange && Array.isArray(body.transactions)) {
+    if (!/^application\/json/.test(answer.contentType)) return `an interchange answer as ${answer.contentType}`;
+    const outcomes: string[] = body.transactions.map((t: { outcome: string }) => t.outcome);
+    const taken = body.transactions.filter((t: { outcome: string; id?: string }) => t.outcome === 'accepted');
+    if (answer.status === 202) {
+      if (!taken.length) return `HTTP 202 but no transaction accepted: ${outcomes.join(', ')}`;
+    } else if (answer.status === 200) {
+      if (taken.length || !outcomes.includes('duplicate')) return `HTTP 200 but the transactions are ${outcomes.join(', ') || 'none'}`;
+    } else if (answer.status === 400 || answer.status === 422) {
+      if (outcomes.some((o) => o !== 'rejected')) return `HTTP ${answer.status} but the transactions are ${outcomes.join(', ')}`;
+      if (typeof body.code !== 'string' || !/^HUB_ERR_EDI_/.test(body.code) || typeof body.detail !== 'string') return `HTTP ${answer.status} interchange answer without code/detail: ${text.slice(0, 200)}`;
+    } else return `an interchange answer with HTTP ${answer.status}`;
+    for (const t of taken) {
+      if (typeof t.id !== 'string') return `an accepted transaction without an id: ${JSON.stringify(t).slice(0, 200)}`;
+      accepted.push(t.id);
+    }
+    return undefined;
+  }
+  if (answer.status >= 400) {
+    if (!/^application\/problem\+json/.test(answer.contentType)) return `HTTP ${answer.status} as ${answer.contentType}`;
+    if (typeof body.code !== 'string' || !body.code.startsWith('HUB_ERR_') || body.status !== answer.status || typeof body.type !== 'string' || typeof body.title !== 'string' || typeof body.detail !== 'string') {
+      return `a problem without code/status/type/title/detail: ${text.slice(0, 200)}`;
+    }
+    return undefined;
+  }
+  // A body that sniffed as XML (binary noise put a "<" first) is answered as an XML document.
+  if ((answer.status === 202 || answer.status === 200) && typeof body.id === 'string' && typeof body.documentType === 'string') {
+    if (answer.status === 202) accepted.push(body.id);
+    return undefined;
+  }
+  return `HTTP ${answer.status}: ${text.slice(0, 200)}`;
 }

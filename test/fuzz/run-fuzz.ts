@@ -3,7 +3,9 @@
  * (real Redis, real server) and 40% to OfflineMapper (`hub map`). Prints the seed, counts per category, status
  * and error code, the slowest input per target and peak memory; saves every offending input under
  * var/fuzz-failures/ and exits 1 on any violation.
- * Usage: npm run fuzz [-- --seed 42 --count 100000 --intake-share 0.6 --concurrency 1]
+ * Of the intake inputs, --edi-share (default 0.15) are X12/EDIFACT interchanges (test/fuzz/edi-generators.ts); the
+ * XML inputs are the same sequence whatever the share, and --edi-share 0 gives the runs before EDI.
+ * Usage: npm run fuzz [-- --seed 42 --count 100000 --intake-share 0.6 --edi-share 0.15 --concurrency 1]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     count: { type: 'string', default: '100000' },
     'intake-share': { type: 'string', default: '0.6' },
+    'edi-share': { type: 'string', default: '0.15' },
     concurrency: { type: 'string', default: '1' },
     only: { type: 'string' },
   },
@@ -40,7 +43,7 @@ const started = performance.now();
 if (intakeCount > 0) {
   const t = await startFuzzHub();
   try {
-    reports.push(await fuzzIntake(t, { seed, count: intakeCount, concurrency: Number(values.concurrency), failuresDir, log }));
+    reports.push(await fuzzIntake(t, { seed, count: intakeCount, ediShare: Number(values['edi-share']), concurrency: Number(values.concurrency), failuresDir, log }));
   } finally {
     await t.close();
   }

@@ -20,6 +20,7 @@ import { goldenFixtures } from '../helpers/fixtures.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 import { contentEncodingArb, contentTypeArb, FORMATS, generatedInputArb, type FuzzInput } from './generators.js';
 import { applyMutations, mutatedFixtureArb, type FixtureSource } from './mutators.js';
+import { ediInputArb, judgeEdiAnswer, type EdiFuzzInput } from './edi-generators.js';
 
 export type Target = 'intake' | 'map';
 
@@ -83,6 +84,11 @@ export interface FuzzOptions {
   fixtureShare?: number;
   /** Time threshold of the report's list of slow inputs (a figure, not a violation). Default 1000 ms. */
   maxMs?: number;
+  /**
+   * Share of intake inputs that are X12/EDIFACT interchanges (test/fuzz/edi-generators.ts), judged by judgeEdiAnswer.
+   * Default 0. They come from their own stream, so the XML inputs are the same sequence whatever the share.
+   */
+  ediShare?: number;
   /** Concurrent requests (intake). Default 1, so each time is the input's own. */
   concurrency?: number;
   /** Sample memory every this many inputs. Default 250. */
@@ -247,6 +253,7 @@ interface Answer {
   status: number;
   contentType: string;
   text: string;
+  body: Buffer;
   ms: number;
 }
 
@@ -255,12 +262,17 @@ function post(agent: http.Agent, url: URL, key: string, input: FuzzInput): Promi
   const headers: Record<string, string | number> = { authorization: `Bearer ${key}`, 'content-length': body.length };
   if (input.contentType !== null) headers['content-type'] = input.contentType;
   if (encoding) headers['content-encoding'] = encoding;
+  const accept = (input as Partial<EdiFuzzInput>).accept;
+  if (accept) headers.accept = accept;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request({ agent, host: url.hostname, port: url.port, path: '/v1/documents', method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: bytes.toString('utf8'), body: bytes, ms: performance.now() - started });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -309,6 +321,10 @@ export async function fuzzIntake(t: TestHub, options: FuzzOptions): Promise<Targ
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency ?? 1 });
   const url = new URL(t.url);
   const stream = inputs(inputArb('intake', fixtureSources(), options.seed, options.fixtureShare), options.seed, options.count);
+  const ediShare = options.ediShare ?? 0;
+  const ediStream = ediShare > 0 ? inputs(ediInputArb(), (options.seed ^ 0x0ed1) | 0, options.count) : undefined;
+  /** Whether slot i is an EDI interchange: a fixed hash of the index, so a run is reproducible. */
+  const isEdi = (i: number) => ediStream !== undefined && (Math.imul(i + 1, 0x9e3779b1) >>> 0) / 2 ** 32 < ediShare;
   const started = performance.now();
   let index = 0;
   const violate = (i: number, input: FuzzInput, v: Pick<Violation, 'kind' | 'detail'>, extra: Record<string, unknown> = {}) => {
@@ -318,10 +334,12 @@ export async function fuzzIntake(t: TestHub, options: FuzzOptions): Promise<Targ
   };
   const worker = async () => {
     for (;;) {
-      const next = stream.next();
+      if (index >= options.count) return;
+      const i = index++;
+      const next = isEdi(i) ? ediStream!.next() : stream.next();
       if (next.done) return;
       const input = next.value;
-      const i = index++;
+      const edi = 'syntax' in input;
       const key = t.keys.partners[input.partner]!;
       let answer: Answer;
       try {
@@ -341,9 +359,16 @@ export async function fuzzIntake(t: TestHub, options: FuzzOptions): Promise<Targ
         /* judged below */
       }
       if (code) bump(report.byCode, code);
-      if (answer.status === 202) report.accepted.push(JSON.parse(answer.text).id);
       if (answer.status === 200) report.duplicates++;
-      const problem = judgeAnswer(answer, input);
+      let problem: Pick<Violation, 'kind' | 'detail'> | undefined;
+      if (edi) {
+        // The interchange answer names the messages taken (an acknowledgement answer does not: those are not followed).
+        const detail = judgeEdiAnswer(input as EdiFuzzInput, answer, report.accepted);
+        if (detail) problem = { kind: answer.status >= 500 ? 'server-error' : /^the answer contains/.test(detail) ? 'leak' : /not JSON/.test(detail) ? 'not-json' : 'bad-problem', detail };
+      } else {
+        if (answer.status === 202) report.accepted.push(JSON.parse(answer.text).id);
+        problem = judgeAnswer(answer, input);
+      }
       if (problem) violate(i, input, problem, { status: answer.status, response: answer.text.slice(0, 2000) });
       if (answer.ms > report.slowest.ms) report.slowest = { ms: answer.ms, category: input.category, index: i };
       if (answer.ms > maxMs) {
