@@ -20,6 +20,12 @@ export function decodeEdi(bytes: Uint8Array): string {
 
 /** Reads an interchange of the syntax; a body that is not that syntax at all is HUB_ERR_EDI_ENVELOPE (400). */
 export function readInterchange(syntax: EdiSyntax, text: string): EdiInterchange {
+  // No EDI syntax allows a NUL (and PostgreSQL cannot store one in text): refused whole, saying where.
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const line = text.slice(0, nul).split('\n').length;
+    throw new HubError('HUB_ERR_EDI_ENVELOPE', `The interchange holds a NUL character (byte 0x00) at line ${line}, which no ${syntax === 'x12' ? 'X12' : 'EDIFACT'} character set allows; remove it and send the interchange again.`, { errors: [{ message: 'NUL character (byte 0x00)', line }] });
+  }
   try {
     return syntax === 'x12' ? readX12(text) : readEdifact(text);
   } catch (error) {

@@ -12,6 +12,7 @@ import { messageSpec, supportedMessages } from './specs/index.js';
 import { parseSegmentDefs } from './specs/structure.js';
 import { buildTree } from './tree.js';
 import { checkSegment, validateMessage, type CheckContext } from './validate.js';
+import { append } from '../../util/arrays.js';
 
 export interface ReadEdifactOptions {
   /**
@@ -106,7 +107,7 @@ export function readEdifact(text: string, options: ReadEdifactOptions = {}): Edi
     from = at;
   }
   const lexed = lex(src, from, delimiters, lineAt);
-  problems.push(...lexed.problems);
+  append(problems, lexed.problems);
   const segs = lexed.segments;
   const unb = segs[0];
   if (!unb || unb.id !== 'UNB') {
@@ -133,7 +134,7 @@ export function readEdifact(text: string, options: ReadEdifactOptions = {}): Edi
     syntaxIdentifier,
     ...(repertoire && options.characterCheck !== 'off' ? { repertoire } : {}),
   };
-  problems.push(...checkSegment(unb, ENVELOPE.UNB, undefined, 'interchange', ctx));
+  append(problems, checkSegment(unb, ENVELOPE.UNB, undefined, 'interchange', ctx));
 
   const interchangeRef = comp(unb, 5);
   const groups: EdiGroup[] = [];
@@ -250,7 +251,7 @@ export function readEdifact(text: string, options: ReadEdifactOptions = {}): Edi
       if (!openGroup) {
         problems.push(envelopeProblem('interchange', '33', s, 'UNE', undefined, `UNE at line ${s.line} closes no group (no UNG before it)`));
       } else {
-        openGroup.problems.push(...checkSegment(s, ENVELOPE.UNE, undefined, 'group', ctx));
+        append(openGroup.problems, checkSegment(s, ENVELOPE.UNE, undefined, 'group', ctx));
         const count = comp(s, 1);
         if (/^\d+$/.test(count) && Number(count) !== openGroup.transactions.length) {
           openGroup.problems.push(envelopeProblem('group', '29', s, 'UNE', 1, `group ${openGroup.controlNumber}: UNE says ${count} messages, the group has ${openGroup.transactions.length}`, '0060'));
@@ -281,7 +282,7 @@ export function readEdifact(text: string, options: ReadEdifactOptions = {}): Edi
   if (!unz) {
     problems.push(envelopeProblem('interchange', '13', undefined, 'UNZ', undefined, `the interchange ${interchangeRef} has no interchange trailer UNZ`));
   } else {
-    problems.push(...checkSegment(unz, ENVELOPE.UNZ, undefined, 'interchange', ctx));
+    append(problems, checkSegment(unz, ENVELOPE.UNZ, undefined, 'interchange', ctx));
     const count = comp(unz, 1);
     const expected = groupCount > 0 ? groupCount : messageCount;
     if (/^\d+$/.test(count) && Number(count) !== expected) {

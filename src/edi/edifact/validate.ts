@@ -7,6 +7,7 @@
 import type { EdiProblem, EdiSegment } from '../types.js';
 import type { Repertoire } from './charset.js';
 import { type ElementDef, type MessageSpec, type SimpleDef, type StructureNode, isComposite, SERVICE_SEGMENT_DEFS } from './specs/index.js';
+import { append } from '../../util/arrays.js';
 
 export interface CheckContext {
   /** The decimal mark the interchange declared (UNA3, or '.'). */
@@ -241,11 +242,11 @@ export function validateMessage(segments: EdiSegment[], spec: MessageSpec | unde
   let match: MatchResult | undefined;
   if (spec) {
     match = matchStructure(segments, spec.structure, `${spec.type} ${spec.version}`);
-    problems.push(...match.problems);
+    append(problems, match.problems);
   }
   const defs = spec?.segments ?? SERVICE_SEGMENT_DEFS;
   segments.forEach((seg, k) => {
-    problems.push(...checkSegment(seg, defs[seg.id], k + 1, 'element', ctx));
+    append(problems, checkSegment(seg, defs[seg.id], k + 1, 'element', ctx));
   });
   if (spec?.documentNames) {
     const k = segments.findIndex((s) => s.id === 'BGM');

@@ -7,6 +7,7 @@
  * an interchange whose envelope was read without problems: otherwise the TA1 says why it was rejected.
  */
 import type { AckNumbers, EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../types.js';
+import { append } from '../../util/arrays.js';
 
 export interface AckOptions {
   numbers: AckNumbers;
@@ -179,7 +180,7 @@ function build(flavor: Flavor, ic: EdiInterchange, options: AckOptions): string 
   for (const target of fa.values()) {
     const number = String(groupNumber++);
     out.push(['GS', 'FA', target.sender, target.receiver, ccyymmdd, hhmm, number, 'X', gsVersion].join(e));
-    for (const set of target.sets) out.push(...set);
+    for (const set of target.sets) append(out, set);
     out.push(['GE', String(target.sets.length), number].join(e));
   }
   out.push(['IEA', String(fa.size), String(options.numbers.interchange).padStart(9, '0')].join(e));
@@ -189,6 +190,16 @@ function build(flavor: Flavor, ic: EdiInterchange, options: AckOptions): string 
 /** The segment terminator, with the line break asked for unless the terminator is a line break itself. */
 function terminator(ic: EdiInterchange, newline: string | undefined): string {
   return /[\r\n]/.test(ic.delimiters.segment) ? ic.delimiters.segment : ic.delimiters.segment + (newline ?? '');
+}
+
+/**
+ * The delimiters of a reply: the interchange's own, unless a broken ISA declared two the same (an ISA16 equal to
+ * the element separator, say), where a reply in them could not be read: then the usual * > ~ (and ^).
+ */
+function replyDelimiters(d: EdiInterchange['delimiters']): EdiInterchange['delimiters'] {
+  const used = [d.element, d.component, d.segment, ...(d.repetition ? [d.repetition] : [])];
+  const distinct = new Set(used).size === used.length && used.every((c) => c.length > 0 && !/[A-Za-z0-9 ]/.test(c));
+  return distinct ? d : { element: '*', component: '>', segment: '~', ...(d.repetition ? { repetition: '^' } : {}) };
 }
 
 /** The 997 for every functional group of the interchange (AK1, AK2..AK5 per transaction, AK9). */
@@ -205,7 +216,8 @@ export function build999(ic: EdiInterchange, options: Omit<AckOptions, 'version'
  * The TA1 for the interchange, in an interchange of its own: TA104 A with TA105 000 when the envelope was read
  * without problems, else R with the first problem's I18 code (the others are in the hub's record).
  */
-export function buildTA1(ic: EdiInterchange, numbers: AckNumbers, options: Ta1Options = {}): string {
+export function buildTA1(posted: EdiInterchange, numbers: AckNumbers, options: Ta1Options = {}): string {
+  const ic = { ...posted, delimiters: replyDelimiters(posted.delimiters) };
   const now = options.now ?? new Date();
   const version = options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010');
   const first = ic.problems[0];

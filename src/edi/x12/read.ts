@@ -14,6 +14,7 @@ import { INTERCHANGE_ERROR, interchangeProblem, readIsa } from './isa.js';
 import { baseVersion, transactionSpec } from './specs/transactions.js';
 import { flatTree, withEnvelope } from './tree.js';
 import { validateTransaction } from './validate.js';
+import { append } from '../../util/arrays.js';
 
 export { INTERCHANGE_ERROR } from './isa.js';
 
@@ -130,7 +131,7 @@ function finishTransaction(isa: EdiSegment, owner: OpenGroup, segments: EdiSegme
   if (spec) {
     // Segment and element problems make AK502 5 (one or more segments in error) in the acknowledgement.
     const result = validateTransaction(segments, spec);
-    problems.push(...result.problems);
+    append(problems, result.problems);
     body = result.tree;
   } else {
     at(TRANSACTION_ERROR.notSupported, baseVersion(version)

@@ -8,6 +8,7 @@ import { checkElements } from './elements.js';
 import { KNOWN_SEGMENT_IDS } from './specs/transactions.js';
 import type { LoopUse, TableEntry, TransactionSpec } from './specs/types.js';
 import { segmentObject } from './tree.js';
+import { append } from '../../util/arrays.js';
 
 /** AK304 codes. */
 export const SEGMENT_ERROR = {
@@ -135,7 +136,7 @@ export function validateTransaction(segments: EdiSegment[], spec: TransactionSpe
       if (elementProblems.length) {
         const list = [...new Set(elementProblems.map((p) => `${p.segmentId}${String(p.elementPosition).padStart(2, '0')}`))].join(', ');
         segmentProblem(position, segment, SEGMENT_ERROR.elementErrors, `${segment.id} at position ${position} has data element errors (${list})`);
-        problems.push(...elementProblems);
+        append(problems, elementProblems);
       }
     }
   });
