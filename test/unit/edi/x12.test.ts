@@ -316,6 +316,22 @@ describe('X12 acknowledgements', () => {
   });
 });
 
+describe('X12 860 BCH (004010: BCH09 127 seller order number, BCH10 acknowledgment date, BCH11 change request date)', () => {
+  it('an 860 with a seller order number and a change request date reads without problems, BCH11 as a date', () => {
+    const text = fixture('project-860.edi').replace('BCH*04*SA*08292233294**0001*20101127', 'BCH*04*SA*08292233294**0001*20101127***SO-77**20101201');
+    const ic = readX12(text);
+    const tx = ic.groups[0]!.transactions[0]!;
+    expect(tx.problems).to.deep.equal([]);
+    const bch = (tx.tree as Record<string, Array<Record<string, string>>>).BCH![0]!;
+    expect([bch.BCH09, bch.BCH11]).to.deep.equal(['SO-77', '20101201']);
+    const bad = readX12(text.replace('**20101201', '**20101301')).groups[0]!.transactions[0]!;
+    expect(bad.problems.map((p) => [p.level, p.segmentId, p.elementPosition, p.code])).to.deep.equal([
+      ['segment', 'BCH', undefined, '8'],
+      ['element', 'BCH', 11, '8'],
+    ]);
+  });
+});
+
 describe('X12 mappings (golden)', () => {
   // The demo configuration's cross-reference tables (config/xref), which hold the X12 demo partners' rows.
   const load = (format: string) => loadMappingFile(path.join(root, 'mappings', `${format}.yaml`));

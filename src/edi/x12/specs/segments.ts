@@ -80,8 +80,10 @@ const V4010: SegmentRule[] = [
   define('ACK', 29, ['668 M ID 2/2', '380 X R 1/15', '355 X ID 2/2', '374 X ID 3/3', '373 X DT 8/8', '326 O AN 1/45',
     ...idPairs(20)], ['P0203', 'C0405']),
   // 860 Purchase Order Change Request - Buyer Initiated
-  define('BCH', 12, ['353 M ID 2/2 purpose353', '92 M ID 2/2 poType92', '324 M AN 1/22', '328 O AN 1/30', '327 O AN 1/8',
-    '373 M DT 8/8', '326 O AN 1/45', '367 O AN 1/30', '373 O DT 8/8', '373 O DT 8/8', '1019 O ID 3/3', '1166 O ID 2/2']),
+  // BCH09 is the seller's order number (127), BCH10 the acknowledgment date, BCH11 the change request date.
+  define('BCH', 16, ['353 M ID 2/2 purpose353', '92 M ID 2/2 poType92', '324 M AN 1/22', '328 O AN 1/30', '327 O AN 1/8',
+    '373 M DT 8/8', '326 O AN 1/45', '367 O AN 1/30', '127 O AN 1/30', '373 O DT 8/8', '373 O DT 8/8', '1166 O ID 2/2',
+    '786 O ID 2/2', '587 O ID 2/2', '640 O ID 2/2', '1232 O ID 2/2']),
   define('POC', 27, ['350 O AN 1/20', '670 M ID 2/2', '330 X R 1/15', '671 X R 1/15', '355 O ID 2/2', '212 X R 1/17',
     '639 O ID 2/2', ...idPairs(20)], pairs(8, 27)),
   // 856 Ship Notice/Manifest
