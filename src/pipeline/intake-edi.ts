@@ -3,7 +3,8 @@ import type { PartnerConfig } from '../config/types.js';
 import type { Database } from '../db/database.js';
 import { buildContrl } from '../edi/edifact/index.js';
 import type { EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../edi/types.js';
-import { build997, build999, buildTA1 } from '../edi/x12/index.js';
+import { build997, build999, buildTA1, read997 } from '../edi/x12/index.js';
+import { readContrl } from '../edi/edifact/index.js';
 import { HubError } from '../errors/hub-error.js';
 import { decodeEdi, formatOfTransaction, readInterchange, transactionText, treeStrings, type EdiSyntax } from '../formats/edi.js';
 import type { FormatDefinition } from '../mapping/registry.js';
@@ -25,8 +26,11 @@ export interface TransactionOutcome {
   group: string;
   setId: string;
   controlNumber: string;
-  /** accepted (a new message), duplicate (the same bytes were stored before: the original message), rejected. */
-  outcome: 'accepted' | 'duplicate' | 'rejected';
+  /**
+   * accepted (a new message), duplicate (the same bytes were stored before: the original message), rejected, or
+   * acknowledgement: the partner's 997/999 or CONTRL, kept with what it acknowledges (not a message).
+   */
+  outcome: 'accepted' | 'duplicate' | 'rejected' | 'acknowledgement';
   id?: string;
   documentType?: string;
   documentNumber?: string;
@@ -131,8 +135,10 @@ export async function intakeInterchange(body: Buffer, syntax: EdiSyntax, partner
 
   // The same bytes again: the acknowledgements built the first time are the answer (built now if that post
   // ended before them).
+  // An acknowledgement is never acknowledged: groups of 997/999 and interchanges of CONTRLs only are left out.
   let acknowledgements = found ? await deps.interchanges.acknowledgements(record.id) : [];
-  if (!acknowledgements.length) acknowledgements = await acknowledge(ic, withOutcomes(ic, outcomes), settled, partner, deps);
+  const judged = withoutAcknowledgements(withOutcomes(ic, outcomes), outcomes);
+  if (!acknowledgements.length && (judged.groups.length || judged.problems.length)) acknowledgements = await acknowledge(ic, judged, settled, partner, deps);
   return { interchange: settled, duplicate: found, transactions: outcomes, acknowledgements };
 }
 
@@ -167,6 +173,7 @@ async function takeTransaction(
     });
     return { ...base, outcome: 'rejected', ...(format ? { documentType: format.documentType } : {}), ...(documentNumber ? { documentNumber } : {}), problems };
   };
+  if (!envelopeBroken && !group.problems.length && !tx.problems.length && isAcknowledgement(ic, tx)) return receiveAcknowledgement(ic, tx, interchange, partner, deps, meta, base);
   const judged = await judgeTransaction(ic, group, tx, candidates, partner, envelopeBroken);
   if ('code' in judged) return reject(judged.code, judged.detail, judged.problems, judged.format, judged.documentNumber);
   const { format, documentNumber, sendingParty } = judged;
@@ -207,6 +214,33 @@ async function takeTransaction(
   }
   deps.logger.info({ messageId: id, partner: partner.id, documentType: format.documentType, documentNumber, interchange: interchange.id }, 'EDI transaction accepted');
   return { ...base, outcome: 'accepted', id, documentType: format.documentType, documentNumber, problems: [] };
+}
+
+/** A partner's acknowledgement of what we sent: X12 997/999, EDIFACT CONTRL. */
+function isAcknowledgement(ic: EdiInterchange, tx: EdiTransaction): boolean {
+  return ic.syntax === 'x12' ? tx.setId === '997' || tx.setId === '999' : tx.setId === 'CONTRL';
+}
+
+/**
+ * Keeps a partner's 997/999 or CONTRL with the control number it acknowledges and what it says; it is matched to
+ * the outbound interchange it names once the hub sends documents (issue 12). The same interchange again keeps
+ * nothing new.
+ */
+async function receiveAcknowledgement(
+  ic: EdiInterchange,
+  tx: EdiTransaction,
+  interchange: InterchangeRecord,
+  partner: PartnerConfig,
+  deps: EdiIntakeDeps,
+  meta: { repeat: boolean },
+  base: { group: string; setId: string; controlNumber: string },
+): Promise<TransactionOutcome> {
+  const report = ic.syntax === 'x12' ? read997(tx) : readContrl(tx);
+  const acknowledges = 'groupControlNumber' in report ? report.groupControlNumber : report.interchange.reference;
+  const status = 'groupControlNumber' in report ? ({ A: 'accepted', E: 'accepted with errors', P: 'partly rejected', R: 'rejected' } as Record<string, string>)[report.status] ?? report.status : report.outcome;
+  if (!meta.repeat) await deps.interchanges.saveReceivedAck({ partner: partner.id, interchangeId: interchange.id, kind: tx.setId, acknowledges, status, report });
+  deps.logger.info({ partner: partner.id, kind: tx.setId, acknowledges, status, interchange: interchange.id }, 'acknowledgement received');
+  return { ...base, outcome: 'acknowledgement', documentType: tx.setId, documentNumber: acknowledges, problems: [] };
 }
 
 /** A transaction the hub takes: its format, number and sending party. */
@@ -289,6 +323,13 @@ export function withOutcomes(ic: EdiInterchange, outcomes: readonly TransactionO
 }
 
 /** Builds, stores and mails the acknowledgements the partner is configured for. */
+/** The interchange without the groups whose transactions are all acknowledgements (nothing to acknowledge there). */
+export function withoutAcknowledgements(ic: EdiInterchange, outcomes: readonly TransactionOutcome[]): EdiInterchange {
+  const acks = new Set(outcomes.filter((o) => o.outcome === 'acknowledgement').map((o) => `${o.group}/${o.controlNumber}`));
+  if (!acks.size) return ic;
+  return { ...ic, groups: ic.groups.filter((g) => !g.transactions.length || !g.transactions.every((t) => acks.has(`${g.controlNumber}/${t.controlNumber}`))) };
+}
+
 /** The acknowledgements the partner is configured for, as text, with the numbers given (`hub ack` and the intake). */
 export function acknowledgementTexts(judged: EdiInterchange, partner: Pick<PartnerConfig, 'acknowledgements'>, numbersFor: (kind: string) => { interchange: number; group: number; transaction: number }): Array<{ kind: '997' | '999' | 'TA1' | 'CONTRL'; content: string }> {
   return acknowledgementKinds(judged, partner).map((kind) => {

@@ -124,6 +124,27 @@ export class InterchangeStore {
     return toAck(rows[0]);
   }
 
+  /** Keeps an acknowledgement a partner sent (a 997/999 or CONTRL): what it acknowledges and what it says. */
+  async saveReceivedAck(ack: { partner: string; interchangeId: string; kind: string; acknowledges: string; status: string; report: unknown }): Promise<string> {
+    const id = uuidv7();
+    await this.db.query(
+      `INSERT INTO received_acknowledgements (id, partner, interchange_id, kind, acknowledges, status, report, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+      [id, ack.partner, ack.interchangeId, ack.kind, ack.acknowledges, ack.status, JSON.stringify(ack.report)],
+    );
+    return id;
+  }
+
+  /** Acknowledgements partners sent, newest first (ops): `unmatched` only those no outbound interchange of ours matched. */
+  async receivedAcks(options: { partner?: string; unmatched?: boolean; limit: number }): Promise<Array<{ id: string; partner: string; interchangeId: string; kind: string; acknowledges: string; status: string; matchedInterchangeId?: string; receivedAt: string; report: unknown }>> {
+    const { rows } = await this.db.query(
+      `SELECT id, partner, interchange_id, kind, acknowledges, status, matched_interchange_id, received_at, report FROM received_acknowledgements
+        WHERE ($1::text IS NULL OR partner = $1) AND (NOT $2 OR matched_interchange_id IS NULL)
+        ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [options.partner ?? null, options.unmatched ?? false, options.limit],
+    );
+    return rows.map((r) => ({ id: r.id, partner: r.partner, interchangeId: r.interchange_id, kind: r.kind, acknowledges: r.acknowledges, status: r.status, ...(r.matched_interchange_id ? { matchedInterchangeId: r.matched_interchange_id } : {}), receivedAt: r.received_at.toISOString(), report: r.report }));
+  }
+
   async acknowledgements(interchangeId: string): Promise<AcknowledgementRecord[]> {
     const { rows } = await this.db.query('SELECT id, interchange_id, partner, kind, control_number, status, content, created_at FROM acknowledgements WHERE interchange_id = $1 ORDER BY created_at, id', [interchangeId]);
     return rows.map(toAck);

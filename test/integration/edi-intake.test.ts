@@ -163,4 +163,28 @@ describe('X12 and EDIFACT at the intake', function () {
     expect(ack.content).to.contain("UCI+ORD000123+5412345000013:14+8711111000015:14+7'");
     expect(ack.content).to.not.contain('UCM+');
   });
+
+  it('a 997 or CONTRL a partner sends is kept with what it acknowledges, is not a message and is not acknowledged back', async () => {
+    const fa = readFileSync(path.join(FIXTURES, 'x12', 'expected', 'node-x12-850.997'), 'latin1');
+    const r = await post('x12-customer', fa);
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    expect(r.body.transactions).to.have.length(1);
+    expect(r.body.transactions[0]).to.include({ setId: '997', outcome: 'acknowledgement', documentNumber: '1421' });
+    expect(r.body.acknowledgements).to.deep.equal([]);
+    const contrl = readFileSync(path.join(FIXTURES, 'edifact', 'expected', 'orders_d96a_eancom.contrl'), 'latin1');
+    const c = await post('globex', contrl, 'application/edifact');
+    expect(c.status, JSON.stringify(c.body)).to.equal(202);
+    expect(c.body.transactions[0]).to.include({ setId: 'CONTRL', outcome: 'acknowledgement', documentNumber: 'ORD000123' });
+    expect(c.body.acknowledgements).to.deep.equal([]);
+    const listed = await call(t.url, 'GET', '/v1/ops/acknowledgements?unmatched=true', { key: t.keys.ops });
+    expect(listed.status).to.equal(200);
+    const mine = listed.body.acknowledgements.map((a: any) => [a.partner, a.kind, a.acknowledges, a.status]);
+    expect(mine).to.deep.include.members([
+      ['x12-customer', '997', '1421', 'accepted'],
+      ['globex', 'CONTRL', 'ORD000123', 'accepted'],
+    ]);
+    const messages = (await t.hub.db.query('SELECT count(*)::int AS n FROM messages WHERE interchange_id = ANY($1::uuid[])', [[r.body.interchange.id, c.body.interchange.id]])).rows[0].n;
+    expect(messages).to.equal(0);
+    expect((await call(t.url, 'GET', '/v1/ops/acknowledgements?unmatched=maybe', { key: t.keys.ops })).status).to.equal(400);
+  });
 });

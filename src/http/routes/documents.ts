@@ -91,9 +91,9 @@ function listed(record: MessageRecord) {
  */
 function answerInterchange(req: Request, res: Response, syntax: 'x12' | 'edifact', result: InterchangeResult): void {
   const { interchange, transactions, acknowledgements, duplicate } = result;
-  const accepted = transactions.filter((t) => t.outcome === 'accepted').length;
+  const taken = transactions.filter((t) => t.outcome === 'accepted' || t.outcome === 'acknowledgement').length;
   const envelope = interchange.problems.some((p) => p.level === 'interchange');
-  const status = interchange.status === 'rejected' ? (envelope || !transactions.length ? 400 : 422) : accepted > 0 ? 202 : 200;
+  const status = interchange.status === 'rejected' ? (envelope || !transactions.length ? 400 : 422) : !duplicate && taken > 0 ? 202 : 200;
   (res.locals as IntakeLocals).documentType = transactions.find((t) => t.documentType)?.documentType as IntakeLocals['documentType'];
   if (status >= 400) (res.locals as IntakeLocals).errorCode = envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID';
   const media = SYNTAX_MEDIA_TYPES[syntax][0]!;

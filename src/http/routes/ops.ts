@@ -14,6 +14,7 @@ import { findOrderByNumber, findOrderId, orderChain } from '../../store/chains.j
 import type { MessageStore } from '../../store/message-store.js';
 import type { RefusalStore } from '../../store/refusal-store.js';
 import { retentionRuns } from '../../store/retention.js';
+import { InterchangeStore } from '../../store/interchanges.js';
 import { parseListQuery } from '../list-query.js';
 import { UUID_PATTERN } from '../../util/ids.js';
 import { requireRole, type AuthDeps } from '../middleware/auth.js';
@@ -35,6 +36,7 @@ export function opsRoutes(
   deps: { store: MessageStore; refusals: RefusalStore; db: Database; config: HubConfig; queues: HubQueues; adapters: AdapterRegistry; partners: readonly string[]; audit: AuditLog },
 ): Router {
   const router = Router();
+  const interchanges = new InterchangeStore(deps.db);
   router.use('/v1/ops', requireRole(auth, 'ops'));
 
   // Find messages by any business key (q), partner, type, status and time; newest first, keyset-paged.
@@ -211,6 +213,15 @@ export function opsRoutes(
     }
     await deps.audit.record({ event: 'replay.stopped', actor: 'ops', address: req.ip, detail: `run ${run.id} stopped by ${req.principal!.id}: ${stopped!.replayed} replayed, ${stopped!.skipped} skipped of ${stopped!.expected}` });
     res.json(runView(stopped!));
+  });
+
+  // Acknowledgements partners sent (997/999, CONTRL), newest first; `unmatched=true`: those no outbound interchange matched.
+  router.get('/v1/ops/acknowledgements', async (req, res) => {
+    const { unmatched, ...rest } = req.query as Record<string, unknown>;
+    const query = parseListQuery(rest, ['partner', 'limit'], { partners: deps.partners });
+    if (unmatched !== undefined && unmatched !== 'true' && unmatched !== 'false') throw new HubError('HUB_ERR_BAD_REQUEST', 'Query parameter unmatched must be true or false.');
+    const acknowledgements = await interchanges.receivedAcks({ ...(query.partner ? { partner: query.partner } : {}), unmatched: unmatched === 'true', limit: query.limit });
+    res.json({ count: acknowledgements.length, acknowledgements });
   });
 
   router.get('/v1/ops/audit', async (req, res) => {
