@@ -19,10 +19,7 @@ import { projectRoot } from '../../../src/mapping/paths.js';
 const root = projectRoot();
 const folder = (syntax: 'x12' | 'edifact'): string => path.join(root, 'fixtures', syntax);
 
-/**
- * Sample senders added to a demo partner's party ids for this test only: config/hub.yaml is not this test's file
- * (asked of the lead). staedi's D97B INVOIC comes from GENERAL WIDGET COMPANY, NAD SE 005435656.
- */
+/** Sample senders added to a demo partner's party ids for this test only (none: config/hub.yaml has them all). */
 const SAMPLE_PARTY_IDS: Record<string, string[]> = {};
 
 /** The files whose every transaction maps, and the partner to judge them for when no demo partner's formats take them. */
