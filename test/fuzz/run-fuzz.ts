@@ -36,7 +36,7 @@ const log = (line: string) => process.stdout.write(`${new Date().toISOString().s
 
 process.env.REDIS_URL = await resolveRedisUrl(process.env.REDIS_URL, path.join(ROOT, 'var'), createLogger({ level: 'warn' }));
 process.env.DATABASE_URL = await resolveDatabaseUrl(process.env.DATABASE_URL, path.join(ROOT, 'var'), createLogger({ level: 'warn' }));
-log(`fuzz: seed ${seed}, ${count} inputs (${intakeCount} intake, ${mapCount} map); reproduce with: npm run fuzz -- --seed ${seed} --count ${count}`);
+log(`fuzz: seed ${seed}, ${count} inputs (${intakeCount} intake, ${mapCount} map); reproduce with: npm run fuzz -- --seed ${seed} --count ${count}${values['edi-share'] !== '0.15' ? ` --edi-share ${values['edi-share']}` : ''}`);
 
 const reports: TargetReport[] = [];
 const started = performance.now();

@@ -8,8 +8,9 @@
  *  2. an interchange with a few hundred thousand segments, well under the 5 MiB body limit, is 500: readX12 and
  *     readEdifact throw RangeError (Maximum call stack size exceeded) from `problems.push(...list)` with a list of
  *     that many problems (src/edi/x12/read.ts finishTransaction, src/edi/edifact/validate.ts validateMessage);
- *  3. the TA1 the hub answers to an ISA whose ISA16 is the element separator copies that ISA16, so the hub's own
- *     acknowledgement is not a readable interchange (its own reader: "ISA16 cannot be the component separator").
+ *  3. the TA1 the hub answers to a broken ISA copies the partner's envelope values into its own ISA as they came: an
+ *     ISA16 that is the element separator, an ISA05/ISA07 qualifier that is not one ("1 "), so the hub's own
+ *     acknowledgement is not a valid interchange by its own reader.
  * The inputs are in fixtures/fuzz-regressions/ (derived from fixtures/x12/node-x12-850.edi and
  * fixtures/edifact/orders_d96a_eancom.edi, see SOURCES.md there); the big ones are built here from the fixtures.
  */
@@ -97,6 +98,16 @@ describe('regression (EDI fuzz): the intake', function () {
     expect(r.headers.get('content-type')).to.match(/^application\/edi-x12/);
     const ta1 = String(r.body);
     expect(ta1).to.match(/TA1\*000007001\*/); // the TA1 answers the posted interchange (ISA13 000007001)
+    const read = readX12(ta1);
+    expect(read.problems.filter((p) => p.level === 'interchange').map((p) => p.message)).to.deep.equal([]);
+  });
+
+  it('the TA1 for an ISA whose receiver qualifier ISA07 is not one ("1 ") has valid qualifiers of its own', async () => {
+    const r = await post('x12-customer', regression('edi-x12-isa07-invalid-qualifier.edi'), 'application/edi-x12', 'application/edi-x12');
+    expect(r.status).to.equal(400);
+    expect(r.headers.get('content-type')).to.match(/^application\/edi-x12/);
+    const ta1 = String(r.body);
+    expect(ta1).to.match(/TA1\*000007002\*/);
     const read = readX12(ta1);
     expect(read.problems.filter((p) => p.level === 'interchange').map((p) => p.message)).to.deep.equal([]);
   });
