@@ -75,8 +75,10 @@ function isaFor(ic: EdiInterchange, control: number, version: '004010' | '005010
   }
   const control9 = String(control).padStart(9, '0');
   if (control9.length > 9 || control < 0 || !Number.isInteger(control)) throw new RangeError(`interchange control number ${control} does not fit ISA13 (9 digits)`);
-  const fields = ['00', ' '.repeat(10), '00', ' '.repeat(10), element(7).trim().padEnd(2).slice(0, 2), id(element(8)),
-    element(5).trim().padEnd(2).slice(0, 2), id(element(6)), yymmdd, hhmm, isa11, version === '005010' ? '00501' : '00401', control9, '0',
+  // An ID qualifier is two letters or digits (ISA05/ISA07); a broken ISA's is not copied: ZZ (mutually defined).
+  const qualifier = (value: string): string => (/^[A-Z0-9]{2}$/i.test(value.trim()) ? value.trim() : 'ZZ');
+  const fields = ['00', ' '.repeat(10), '00', ' '.repeat(10), qualifier(element(7)), id(element(8)),
+    qualifier(element(5)), id(element(6)), yymmdd, hhmm, isa11, version === '005010' ? '00501' : '00401', control9, '0',
     ic.test ? 'T' : 'P', ic.delimiters.component];
   return ['ISA', ...fields].join(ic.delimiters.element);
 }
