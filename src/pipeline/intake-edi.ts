@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PartnerConfig } from '../config/types.js';
 import type { Database } from '../db/database.js';
 import { buildContrl } from '../edi/edifact/index.js';
-import type { EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../edi/types.js';
+import type { AckNumbers, EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../edi/types.js';
 import { build997, build999, buildTA1, read997 } from '../edi/x12/index.js';
 import { readContrl } from '../edi/edifact/index.js';
 import { HubError } from '../errors/hub-error.js';
@@ -12,7 +12,7 @@ import type { AcknowledgementRecord, InterchangeRecord, InterchangeStore } from 
 import type { PartnerMailbox } from '../store/partner-mailbox.js';
 import type { RefusalStore } from '../store/refusal-store.js';
 import { uuidv7 } from '../util/ids.js';
-import { partnerFormats, type IntakeDeps } from './intake.js';
+import { enqueueCommitted, partnerFormats, type IntakeDeps } from './intake.js';
 
 export interface EdiIntakeDeps extends IntakeDeps {
   db: Database;
@@ -204,14 +204,7 @@ async function takeTransaction(
     return reject('HUB_ERR_DOCUMENT_CONFLICT', `${LABEL[ic.syntax]} ${tx.setId} ${tx.controlNumber} (interchange ${ic.controlNumber}): ${p.message} To change it, send a change document or one with a new number.`, [p], format, documentNumber);
   }
   if (outcome.outcome === 'duplicate') return { ...base, outcome: 'duplicate', id: outcome.id, documentType: format.documentType, documentNumber, problems: [] };
-  try {
-    await Promise.race([
-      deps.queues.enqueueTransform(id, 0),
-      new Promise((_, rejectTimeout) => setTimeout(() => rejectTimeout(new Error('Redis did not take the job in time')), 2000).unref()),
-    ]);
-  } catch (error) {
-    deps.logger.warn({ messageId: id, err: (error as Error).message }, 'enqueue failed after commit; the sweeper will queue it');
-  }
+  await enqueueCommitted(id, deps);
   deps.logger.info({ messageId: id, partner: partner.id, documentType: format.documentType, documentNumber, interchange: interchange.id }, 'EDI transaction accepted');
   return { ...base, outcome: 'accepted', id, documentType: format.documentType, documentNumber, problems: [] };
 }
@@ -331,15 +324,18 @@ export function withoutAcknowledgements(ic: EdiInterchange, outcomes: readonly T
 }
 
 /** The acknowledgements the partner is configured for, as text, with the numbers given (`hub ack` and the intake). */
-export function acknowledgementTexts(judged: EdiInterchange, partner: Pick<PartnerConfig, 'acknowledgements'>, numbersFor: (kind: string) => { interchange: number; group: number; transaction: number }): Array<{ kind: '997' | '999' | 'TA1' | 'CONTRL'; content: string }> {
-  return acknowledgementKinds(judged, partner).map((kind) => {
-    const numbers = numbersFor(kind);
-    return { kind, content: kind === '997' ? build997(judged, { numbers }) : kind === '999' ? build999(judged, { numbers }) : kind === 'TA1' ? buildTA1(judged, numbers) : buildContrl(judged, { numbers }) };
-  });
+export function acknowledgementTexts(judged: EdiInterchange, partner: Pick<PartnerConfig, 'acknowledgements'>, numbersFor: (kind: string) => AckNumbers): Array<{ kind: AcknowledgementKind; content: string }> {
+  return acknowledgementKinds(judged, partner).map((kind) => ({ kind, content: buildAcknowledgement(kind, judged, numbersFor(kind)) }));
 }
 
-function acknowledgementKinds(ic: EdiInterchange, partner: Pick<PartnerConfig, 'acknowledgements'>): Array<'997' | '999' | 'TA1' | 'CONTRL'> {
-  const wanted: Array<'997' | '999' | 'TA1' | 'CONTRL'> = [];
+type AcknowledgementKind = '997' | '999' | 'TA1' | 'CONTRL';
+
+function buildAcknowledgement(kind: AcknowledgementKind, judged: EdiInterchange, numbers: AckNumbers): string {
+  return kind === '997' ? build997(judged, { numbers }) : kind === '999' ? build999(judged, { numbers }) : kind === 'TA1' ? buildTA1(judged, numbers) : buildContrl(judged, { numbers });
+}
+
+function acknowledgementKinds(ic: EdiInterchange, partner: Pick<PartnerConfig, 'acknowledgements'>): AcknowledgementKind[] {
+  const wanted: AcknowledgementKind[] = [];
   if (ic.syntax === 'x12') {
     const ta1 = partner.acknowledgements.ta1;
     if (ta1 === 'always' || (ta1 === 'when-requested' && ic.ackRequested) || (ta1 !== 'never' && ic.problems.length > 0)) wanted.push('TA1');
@@ -360,7 +356,7 @@ async function acknowledge(ic: EdiInterchange, judged: EdiInterchange, interchan
         group: groups ? await deps.interchanges.nextNumbers(tx, partner.id, ic.syntax, 'group', groups) : 0,
         transaction: groups ? await deps.interchanges.nextNumbers(tx, partner.id, ic.syntax, 'transaction', groups) : kind === 'CONTRL' ? await deps.interchanges.nextNumbers(tx, partner.id, ic.syntax, 'transaction') : 0,
       };
-      const content = kind === '997' ? build997(judged, { numbers }) : kind === '999' ? build999(judged, { numbers }) : kind === 'TA1' ? buildTA1(judged, numbers) : buildContrl(judged, { numbers });
+      const content = buildAcknowledgement(kind, judged, numbers);
       const status = interchange.status;
       const saved = await deps.interchanges.saveAck(tx, { interchangeId: interchange.id, partner: partner.id, kind, controlNumber: String(numbers.interchange), status, content });
       await deps.mailbox.put(tx, { partner: partner.id, kind: 'acknowledgement', documentType: kind, documentNumber: String(numbers.interchange), contentType: MEDIA[ic.syntax], document: content, interchangeId: interchange.id });

@@ -35,6 +35,21 @@ export interface IntakeResult {
   revisionOf?: string;
 }
 
+/**
+ * Queues the transform of a message already committed. BullMQ waits for Redis to come back; the partner must not:
+ * past ENQUEUE_TIMEOUT_MS (or on a Redis error) the sweeper queues it from PostgreSQL, and the acceptance stands.
+ */
+export async function enqueueCommitted(id: string, deps: Pick<IntakeDeps, 'queues' | 'logger'>): Promise<void> {
+  try {
+    await Promise.race([
+      deps.queues.enqueueTransform(id, 0),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis did not take the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS).unref()),
+    ]);
+  } catch (error) {
+    deps.logger.warn({ messageId: id, err: (error as Error).message }, 'enqueue failed after commit; the sweeper will queue it');
+  }
+}
+
 /** The formats a partner may send, in its configured order. */
 export function partnerFormats(partner: PartnerConfig, mappings: MappingRegistry): FormatDefinition[] {
   return partner.formats.map((name) => mappings.get(name)).filter((f): f is FormatDefinition => f !== undefined);
@@ -108,15 +123,6 @@ export async function intakeDocument(body: Buffer, partner: PartnerConfig, deps:
     );
   }
   deps.logger.info({ messageId: id, partner: partner.id, documentType: format.documentType, documentNumber, revision: outcome.revision, bytes: body.length }, 'document accepted');
-  try {
-    // BullMQ waits for Redis to come back; the partner must not: past the bound the sweeper queues it.
-    await Promise.race([
-      deps.queues.enqueueTransform(id, 0),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis did not take the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS).unref()),
-    ]);
-  } catch (error) {
-    // Committed but not queued: the sweeper queues it again from PostgreSQL; the partner's acceptance stands.
-    deps.logger.warn({ messageId: id, err: (error as Error).message }, 'enqueue failed after commit; the sweeper will queue it');
-  }
+  await enqueueCommitted(id, deps);
   return { id, documentType: format.documentType, documentNumber, duplicate: false, revision: outcome.revision, ...(outcome.revisionOf ? { revisionOf: outcome.revisionOf } : {}) };
 }
