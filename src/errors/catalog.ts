@@ -75,6 +75,12 @@ export const ERROR_CATALOG = {
   HUB_ERR_ADAPTER_UNAVAILABLE: { status: 503, retryable: true, title: 'Adapter temporarily unavailable' },
   /** An adapter refused the document for good; retrying cannot help. */
   HUB_ERR_ADAPTER_REJECTED: { status: 422, retryable: false, title: 'Adapter rejected the document' },
+  /** A partner transport could not hand the document over now (no answer, timeout, 408, 429, 5xx); the caller retries it. */
+  HUB_ERR_TRANSPORT_UNAVAILABLE: { status: 503, retryable: true, title: 'Partner endpoint temporarily unavailable' },
+  /** The partner's endpoint refused the document for good (a 4xx other than 408/429, a redirect); retrying cannot help. */
+  HUB_ERR_TRANSPORT_REJECTED: { status: 422, retryable: false, title: 'Partner refused the document' },
+  /** TLS with the partner failed on a certificate: its certificate does not verify (CA, name, dates) or it refused ours. */
+  HUB_ERR_TRANSPORT_TLS: { status: 502, retryable: false, title: 'TLS with the partner failed' },
   /** The work of a message was lost again and again (its worker killed or stalled, Redis lost); failed so it cannot loop. */
   HUB_ERR_PROCESSING_LOST: { status: 500, retryable: false, title: 'Processing lost repeatedly' },
   /** The hub process is shutting down (draining); another process, or this one after its restart, takes the request. */
