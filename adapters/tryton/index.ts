@@ -6,6 +6,7 @@ import { deliverShipNotice } from './inventory.js';
 import { TrytonClient } from './json-rpc-client.js';
 import { DEFAULT_UNITS, MasterData } from './master-data.js';
 import { applyOrderChange, cancelOrder } from './order-changes.js';
+import { recordOrderResponse } from './order-responses.js';
 import { findPurchase, type PurchaseRow } from './procurement.js';
 import { deliverSale, reserveSale, type HandlerContext } from './sales.js';
 
@@ -114,6 +115,11 @@ const tryton: AdapterDefinition<TrytonOptions> = {
         case 'OrderCancellation': {
           if (!modules.has('sales')) return `nothing to do for an OrderCancellation in module(s) ${[...modules].join(', ')}`;
           return cancelOrder(doc, h);
+        }
+        case 'OrderResponse': {
+          if (doc.buyer.internalId !== 'SELF') throw new HubError('HUB_ERR_ADAPTER_REJECTED', `order response ${doc.documentNumber}: our own order responses are made from Tryton's sales, not received`);
+          if (!modules.has('procurement')) return `nothing to do for an OrderResponse in module(s) ${[...modules].join(', ')}`;
+          return recordOrderResponse(doc, await purchaseOf(doc.orderReference), h);
         }
       }
     }

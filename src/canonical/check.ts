@@ -18,6 +18,7 @@ export const CANONICAL_SCHEMA_FILES: Record<CanonicalType, string> = {
   CreditNote: 'credit-note.schema.json',
   OrderChange: 'order-change.schema.json',
   OrderCancellation: 'order-cancellation.schema.json',
+  OrderResponse: 'order-response.schema.json',
 };
 
 let validators: Map<CanonicalType, ValidateFunction> | undefined;

@@ -5,8 +5,8 @@
  */
 
 /** The canonical document types the hub routes. */
-export type CanonicalType = 'Order' | 'Invoice' | 'ShipNotice' | 'CreditNote' | 'OrderChange' | 'OrderCancellation';
-export const CANONICAL_TYPES: readonly CanonicalType[] = ['Order', 'Invoice', 'ShipNotice', 'CreditNote', 'OrderChange', 'OrderCancellation'];
+export type CanonicalType = 'Order' | 'Invoice' | 'ShipNotice' | 'CreditNote' | 'OrderChange' | 'OrderCancellation' | 'OrderResponse';
+export const CANONICAL_TYPES: readonly CanonicalType[] = ['Order', 'Invoice', 'ShipNotice', 'CreditNote', 'OrderChange', 'OrderCancellation', 'OrderResponse'];
 
 /** An identifier as the partner sent it, with its scheme (e.g. GLN "0088") when known. */
 export interface PartyIdentifier {
@@ -197,4 +197,50 @@ export interface OrderCancellation extends CanonicalHeader {
   lines: [];
 }
 
-export type CanonicalDocument = Order | Invoice | ShipNotice | CreditNote | OrderChange | OrderCancellation;
+/**
+ * The seller's answer to a whole order (X12 855 BAK02, UBL OrderResponseCode UNCL 4343, EDIFACT ORDRSP BGM 1225):
+ * acknowledged (received, the decision comes later: UBL AB, X12 AH), accepted (AP; AT, AK, AD), accepted-with-changes
+ * (CA; AC, AE), rejected (RE; RJ, RD, RF, RO).
+ */
+export type OrderResponseStatus = 'acknowledged' | 'accepted' | 'accepted-with-changes' | 'rejected';
+export const ORDER_RESPONSE_STATUSES: readonly OrderResponseStatus[] = ['acknowledged', 'accepted', 'accepted-with-changes', 'rejected'];
+
+/**
+ * The seller's answer to one line (X12 ACK01, UBL LineStatusCode, EDIFACT ORDRSP LIN 1229): accepted, changed
+ * (quantity, price, date or item changed), backordered, rejected.
+ */
+export type OrderResponseLineStatus = 'accepted' | 'changed' | 'backordered' | 'rejected';
+
+/** One line of an order response. `quantity` is the quantity the seller confirms (0 for a rejected line). */
+export interface OrderResponseLine extends Omit<CanonicalLine, 'shippedDate'> {
+  status: OrderResponseLineStatus;
+  /** The quantity the order asked for, when the response states it. */
+  orderedQuantity?: number;
+  /** The delivery (or ship) date the seller promises for this line. */
+  promisedDate?: string;
+}
+
+/**
+ * The seller's answer to an order (X12 855, UBL OrderResponse, EDIFACT ORDRSP): a supplier's answer to our purchase,
+ * or ours to a customer's order. Canonical rather than passed through, because both directions need it: the
+ * procurement module reads a supplier's confirmed quantities and dates, and the ERP's own confirmations go out in
+ * each customer's format from this one shape.
+ */
+export interface OrderResponse extends CanonicalHeader {
+  type: 'OrderResponse';
+  /** The order (its documentNumber) this response answers. */
+  orderReference: string;
+  status: OrderResponseStatus;
+  /** The delivery date the seller promises for the whole order, when stated. */
+  promisedDeliveryDate?: string;
+  lines: OrderResponseLine[];
+  totals: {
+    lineCount: number;
+    /** Sum of the confirmed quantities over all lines (whatever their units). */
+    totalQuantity: number;
+    /** Sum of confirmed quantity times price, when prices are stated. */
+    lineTotal?: number;
+  };
+}
+
+export type CanonicalDocument = Order | Invoice | ShipNotice | CreditNote | OrderChange | OrderCancellation | OrderResponse;

@@ -27,13 +27,17 @@ export type {
   OrderChange,
   OrderChangeLine,
   OrderLineAction,
+  OrderResponse,
+  OrderResponseLine,
+  OrderResponseLineStatus,
+  OrderResponseStatus,
   OrderTotals,
   Party,
   PartyIdentifier,
   ShipNotice,
   ShipNoticeTotals,
 } from '../canonical/types.js';
-export { CANONICAL_TYPES } from '../canonical/types.js';
+export { CANONICAL_TYPES, ORDER_RESPONSE_STATUSES } from '../canonical/types.js';
 export { ERP_MODULES, type ErpModule } from '../config/schema.js';
 export type { Database } from '../db/database.js';
 export { ERROR_CATALOG, type ErrorCode, type ErrorSpec } from '../errors/catalog.js';

@@ -517,6 +517,7 @@ const LINK_RULES: ReadonlyArray<{ fromType: CanonicalType; keyKind: string; toTy
   { fromType: 'OrderCancellation', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'cancels-order' },
   { fromType: 'CreditNote', keyKind: 'invoiceReference', toType: 'Invoice', toKind: 'documentNumber', kind: 'credits-invoice' },
   { fromType: 'CreditNote', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'credits-order' },
+  { fromType: 'OrderResponse', keyKind: 'orderReference', toType: 'Order', toKind: 'documentNumber', kind: 'responds-to-order' },
 ];
 
 /**

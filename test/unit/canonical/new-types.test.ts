@@ -20,9 +20,9 @@ function problems(doc: unknown): HubError {
   throw new Error('expected checkCanonical to throw');
 }
 
-describe('canonical CreditNote, OrderChange, OrderCancellation', () => {
-  it('every canonical type has a schema whose type constant is its name; the three new ones are listed after the first three', () => {
-    expect(CANONICAL_TYPES).to.deep.equal(['Order', 'Invoice', 'ShipNotice', 'CreditNote', 'OrderChange', 'OrderCancellation']);
+describe('canonical CreditNote, OrderChange, OrderCancellation, OrderResponse', () => {
+  it('every canonical type has a schema whose type constant is its name; the new ones are listed after the first three', () => {
+    expect(CANONICAL_TYPES).to.deep.equal(['Order', 'Invoice', 'ShipNotice', 'CreditNote', 'OrderChange', 'OrderCancellation', 'OrderResponse']);
     for (const type of CANONICAL_TYPES) expect(schema(type).properties.type, type).to.deep.equal({ const: type });
   });
 
@@ -124,8 +124,32 @@ describe('canonical CreditNote, OrderChange, OrderCancellation', () => {
     });
   });
 
-  it('an unknown type is refused listing all six', () => {
+  describe('OrderResponse', () => {
+    const response = JSON.parse(readFileSync(path.join(root, 'fixtures', 'x12', 'node-x12-855.expected.json'), 'utf8')) as Record<string, any>;
+
+    it('accepts the mapped 855: confirmed quantities, a 0 for a rejected line, the ordered quantity beside', () => {
+      expect(() => checkCanonical(response)).to.not.throw();
+      expect(response.lines.map((l: any) => [l.status, l.quantity, l.orderedQuantity])).to.deep.equal([['accepted', 3, 3], ['rejected', 0, 2], ['rejected', 0, 1], ['accepted', 2, 2]]);
+    });
+
+    it('needs the order it answers, a status of the four, and a status on every line', () => {
+      const { orderReference: _o, ...rest } = response;
+      const error = problems({ ...rest, status: 'maybe', lines: [{ ...response.lines[0], status: undefined }] });
+      expect(error.errors).to.have.deep.members([
+        { path: 'orderReference', message: 'is required but missing' },
+        { path: 'status', message: 'must be one of "acknowledged", "accepted", "accepted-with-changes", "rejected"' },
+        { path: 'lines[0].status', message: 'is required but missing' },
+      ]);
+    });
+
+    it('has no shippedDate on its lines (a response promises, it does not ship)', () => {
+      const error = problems({ ...response, lines: [{ ...response.lines[0], shippedDate: '2026-12-01' }] });
+      expect(error.errors).to.deep.equal([{ path: 'lines[0].shippedDate', message: 'is not a field of the canonical document' }]);
+    });
+  });
+
+  it('an unknown type is refused listing all seven', () => {
     const error = problems({ type: 'DebitNote', documentNumber: 'D-1' });
-    expect(error.errors).to.deep.equal([{ path: 'type', message: 'must be one of Order, Invoice, ShipNotice, CreditNote, OrderChange, OrderCancellation' }]);
+    expect(error.errors).to.deep.equal([{ path: 'type', message: 'must be one of Order, Invoice, ShipNotice, CreditNote, OrderChange, OrderCancellation, OrderResponse' }]);
   });
 });

@@ -23,7 +23,7 @@ const folder = (syntax: 'x12' | 'edifact'): string => path.join(root, 'fixtures'
 const SAMPLE_PARTY_IDS: Record<string, string[]> = {};
 
 /** The files whose every transaction maps, and the partner to judge them for when no demo partner's formats take them. */
-const MAPS = ['x12/node-x12-850.edi', 'x12/node-x12-850-2.edi', 'x12/staedi-simple810.edi', 'x12/staedi-invoice810-po850-dual.edi', 'edifact/invoic_d97b_una.edi'];
+const MAPS = ['x12/node-x12-850.edi', 'x12/node-x12-850-2.edi', 'x12/node-x12-855.edi', 'x12/stupidedi-855.edi', 'x12/staedi-simple810.edi', 'x12/staedi-invoice810-po850-dual.edi', 'edifact/invoic_d97b_una.edi'];
 
 interface Refusal {
   /** Transaction control number (ST02 / UNH 0062). */
@@ -40,8 +40,6 @@ const ISA_SHORT = ['interchange:011:ISA:2', 'interchange:013:ISA:4', 'interchang
 const REFUSED: Record<string, { partner?: string; refusals: Refusal[] }> = {
   'x12/node-x12-850-3.edi': { refusals: [{ transaction: '8830', code: 'HUB_ERR_SENDER_MISMATCH', problems: ['transaction:5:ST'], why: 'an anonymised sample: buyer and ISA 0000000000, PO1 item UNKNOWN, unit KI (no 355 unit we know); nothing real to cross-reference, so no demo partner sends it' }] },
   'x12/node-x12-850-fat.edi': { refusals: [{ transaction: '000000010', code: 'HUB_ERR_EDI_ENVELOPE', problems: ['interchange:024:ISA'], why: 'two interchanges in one file (a second ISA at line 38); the hub takes one ISA..IEA per document (TA1 024)' }] },
-  'x12/node-x12-855.edi': { partner: 'x12-supplier', refusals: [{ transaction: '0005', code: 'HUB_ERR_DOCUMENT_TYPE_UNKNOWN', problems: ['transaction:1:ST'], why: 'the 855 is read and validated, not mapped: no format takes it (AK5 R 1)' }] },
-  'x12/stupidedi-855.edi': { partner: 'x12-supplier', refusals: [{ transaction: '000002015', code: 'HUB_ERR_DOCUMENT_TYPE_UNKNOWN', problems: ['transaction:1:ST'], why: 'the 855 is read and validated, not mapped (AK5 R 1)' }] },
   'x12/node-x12-856-004060.edi': { partner: 'x12-supplier', refusals: [{ transaction: '0008', code: 'HUB_ERR_EDI_ENVELOPE', problems: ['group:2:GS'], why: 'GS08 004060: a version the hub does not read, refused for the whole group (AK9 R, AK905 2); its 004010 copy node-x12-856.edi maps' }] },
   'x12/gozer-asn856.edi': { partner: 'x12-supplier', refusals: [{ transaction: '0008', code: 'HUB_ERR_EDI_ENVELOPE', problems: ['interchange:001:IEA:2'], why: 'IEA02 000000049 differs from ISA13 000003438 (TA1 R 001); it is also GS08 004060' }] },
   'x12/gozer-po850.edi': { refusals: [{ transaction: '000000010', code: 'HUB_ERR_EDI_INVALID', problems: ['transaction:4:SE'], why: 'SE01 says 33 segments, the set has 21 (AK5 R 4)' }] },
@@ -105,6 +103,16 @@ function x12Facts(tx: EdiTransaction): SourceFacts {
     const amt = all(tx, 'AMT').find((s) => ['TT', '1'].includes(value(s, 1) ?? ''));
     const sum = po1.reduce((acc, s) => acc + num(value(s, 2))! * num(value(s, 4))!, 0);
     return { lines: num(value(ctt, 1)) ?? po1.length, totals: { payableAmount: round(num(value(amt, 2)) ?? sum), lineTotal: round(sum) } };
+  }
+  if (tx.setId === '855') {
+    // CTT02 is the hash total of ACK02 (the confirmed quantities); without CTT or ACK, a line confirms PO102 as ordered.
+    const po1 = tx.segments.flatMap((s, i) => (s.id === 'PO1' ? [i] : []));
+    const confirmed = po1.map((at, k) => {
+      const ack = tx.segments.slice(at + 1, po1[k + 1] ?? tx.segments.length).find((s) => s.id === 'ACK');
+      return num(value(ack, 2)) ?? num(value(tx.segments[at], 2))!;
+    });
+    const sum = round(confirmed.reduce((a, b) => a + b, 0));
+    return { lines: num(value(ctt, 1)) ?? po1.length, totals: { lineCount: num(value(ctt, 1)) ?? po1.length, totalQuantity: num(value(ctt, 2)) ?? sum } };
   }
   if (tx.setId === '810') {
     return { lines: num(value(ctt, 1)) ?? all(tx, 'IT1').length, totals: { payableAmount: num(value(first(tx, 'TDS'), 1))! / 100 } };
