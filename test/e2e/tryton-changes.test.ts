@@ -82,7 +82,7 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
 
   /** Delivers a canonical document as the hub would, under a message id of its own. */
   async function deliver(doc: CanonicalDocument, modules: ErpModule[], messageId = `test-${unique()}`): Promise<{ reference?: string; messageId: string }> {
-    const result = await adapter.deliver(doc, { idempotencyKey: `${messageId}:tryton`, messageId, partner: doc.type === 'CreditNote' || doc.type === 'Invoice' ? 'globex' : 'acme', modules, signal: new AbortController().signal });
+    const result = await adapter.deliver(doc, { idempotencyKey: `${messageId}:tryton`, messageId, partner: ['CreditNote', 'Invoice', 'OrderResponse'].includes(doc.type) ? 'globex' : 'acme', modules, signal: new AbortController().signal });
     return { reference: result.reference, messageId };
   }
 
@@ -210,6 +210,28 @@ describe('e2e: Tryton order changes, cancellations and supplier credit notes', f
     expect(error.retryable).to.equal(false);
     expect(error.message).to.match(/only a draft or quotation sale can be cancelled by the customer\. Cancel what is still open in Tryton by hand/);
     expect((await saleRow(sale.id)).state).to.be.oneOf(['confirmed', 'processing']);
+  });
+
+  it("a supplier's order response (the real node-x12 855) is recorded on the purchase it answers, once", async () => {
+    // The 855's canonical document (its golden file: lines 2 and 3 rejected, 1 and 4 accepted), here answering a
+    // purchase from the demo supplier entered and confirmed in Tryton as a clerk would.
+    const purchase = await probe.createPurchase('VEND-GLOBEX', `PO-${unique()}`, [{ sku: 'SKU-10013', quantity: 5, price: 1 }]);
+    const example = JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'x12', 'node-x12-855.expected.json'), 'utf8'));
+    const response = { ...example, documentNumber: `ACK-${unique()}`, orderReference: purchase.number, seller: { ...example.seller, internalId: 'VEND-GLOBEX' } };
+    const { reference, messageId } = await deliver(response, ['procurement']);
+    expect(reference).to.equal(`purchase.purchase ${purchase.number} (id ${purchase.id}): order response ${response.documentNumber} (accepted) recorded`);
+    const comment = async () => (await probe.search<{ comment: string | null }>('purchase.purchase', [['id', '=', purchase.id]], ['comment']))[0]!.comment;
+    expect(await comment()).to.equal(
+      `Supplier order response ${response.documentNumber} of 2020-10-15: accepted; line 2 rejected (0 of 2 C62 confirmed, promised 2007-10-09); line 3 rejected (0 of 1 C62 confirmed, promised 2004-12-31) [hub:${messageId}]`,
+    );
+    // Delivered again under the same message id (a retry): nothing written twice.
+    const again = await deliver(response, ['procurement'], messageId);
+    expect(again.reference).to.contain('already recorded');
+    expect((await comment())!.split('\n')).to.have.length(1);
+    // A response naming a purchase Tryton does not have is refused with the reason.
+    const error = await failure(deliver({ ...response, documentNumber: `ACK-${unique()}`, orderReference: `NO-SUCH-${unique()}` }, ['procurement']));
+    expect(error.code).to.equal('HUB_ERR_ADAPTER_REJECTED');
+    expect(error.message).to.include('no confirmed Tryton purchase numbered or referenced');
   });
 
   it("a supplier credit note becomes a Tryton credit note (negative quantities) crediting the supplier's invoice, line by line", async () => {
