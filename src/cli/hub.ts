@@ -99,7 +99,8 @@ async function map(args: string[]): Promise<void> {
     if (mapper.ediSyntax(bytes)) {
       // An interchange: one canonical document per transaction (a JSON array when there are several); a
       // transaction the intake would refuse, or one that does not map, is reported and fails the command.
-      const { transactions } = await mapper.interchange(bytes, { ...(format ? { format } : {}), ...(values.partner ? { partner: values.partner } : {}) });
+      // A batch file of several interchanges: each one's transactions, in order.
+      const transactions = (await mapper.interchanges(bytes, { ...(format ? { format } : {}), ...(values.partner ? { partner: values.partner } : {}) })).flatMap((i) => i.transactions);
       const problems = transactions.filter((t) => t.error).map((t) => `transaction ${t.setId} ${t.controlNumber}: ${t.error!.code}: ${t.error!.message}${t.error!.errors.length ? '\n' + t.error!.errors.map((e) => `  ${e.message}`).join('\n') : ''}`);
       const mapped = transactions.filter((t) => t.canonical).map((t) => t.canonical);
       if (mapped.length) process.stdout.write(JSON.stringify(mapped.length === 1 ? mapped[0] : mapped, null, 2) + '\n');

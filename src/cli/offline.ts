@@ -10,6 +10,7 @@ import type { XmlLimits } from '../xml/limits.js';
 import { XsdCache } from '../xml/xsd-cache.js';
 import type { EdiInterchange } from '../edi/types.js';
 import { decodeEdi, formatOfTransaction, readInterchange, type EdiSyntax } from '../formats/edi.js';
+import { splitInterchanges } from '../formats/edi-split.js';
 import { sniffSyntax } from '../formats/syntax.js';
 import { acknowledgementTexts, judgeTransaction, withOutcomes, type TransactionOutcome } from '../pipeline/intake-edi.js';
 
@@ -196,13 +197,23 @@ export class OfflineMapper {
     return { ic, partner, transactions };
   }
 
+  /** Each interchange of a body that may hold several (a batch file: splitInterchanges), judged as `interchange` does. */
+  async interchanges(bytes: Buffer, options: { partner?: string; format?: string } = {}): Promise<Array<Awaited<ReturnType<OfflineMapper['interchange']>>>> {
+    const syntax = this.ediSyntax(bytes);
+    const pieces = syntax ? splitInterchanges(syntax, bytes) : [bytes];
+    const out: Array<Awaited<ReturnType<OfflineMapper['interchange']>>> = [];
+    for (const piece of pieces) out.push(await this.interchange(piece, options));
+    return out;
+  }
+
   /**
-   * The acknowledgements the hub would send for an interchange (`hub ack`): the partner's configured kinds, built
-   * from the same judgement as the intake, with control numbers 1 (the hub numbers its own per partner).
+   * The acknowledgements the hub would send for a body's interchanges (`hub ack`): the partner's configured kinds,
+   * built from the same judgement as the intake, with control numbers 1 (the hub numbers its own per partner).
    */
   async acknowledgements(bytes: Buffer, options: { partner?: string } = {}): Promise<Array<{ kind: string; content: string }>> {
-    const { ic, partner, transactions } = await this.interchange(bytes, options);
-    return acknowledgementTexts(withOutcomes(ic, transactions), partner, () => ({ interchange: 1, group: 1, transaction: 1 }));
+    return (await this.interchanges(bytes, options)).flatMap(({ ic, partner, transactions }) =>
+      acknowledgementTexts(withOutcomes(ic, transactions), partner, () => ({ interchange: 1, group: 1, transaction: 1 })),
+    );
   }
 
   close(): void {
@@ -265,7 +276,7 @@ export async function runMappingFixtures(mapper: OfflineMapper, fixturesDir: str
       const expected = readJson(file.replace(/\.edi$/, '.expected.json'));
       if (expected === undefined) continue;
       try {
-        const { transactions } = await mapper.interchange(readFileSync(file));
+        const transactions = (await mapper.interchanges(readFileSync(file))).flatMap((i) => i.transactions);
         const failed = transactions.filter((t) => t.error).map((t) => `transaction ${t.setId} ${t.controlNumber}: ${t.error!.code}: ${t.error!.message}`);
         const mapped = transactions.map((t) => t.canonical);
         const problems = failed.length ? failed : diffJson(expected, Array.isArray(expected) ? mapped : mapped[0]);

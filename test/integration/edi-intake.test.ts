@@ -87,6 +87,36 @@ describe('X12 and EDIFACT at the intake', function () {
     expect(reused.body.detail).to.contain('Interchange control number 000003438 from 12:4405197800 was already used');
   });
 
+  it('a batch body of several interchanges: each taken on its own (number, duplicate check, 997), listed in order; one reusing a number is refused alone', async () => {
+    const batch = [order850(3601, 'EDI-BATCH-1'), order850(3602, 'EDI-BATCH-2'), order850(3601, 'EDI-BATCH-OTHER')].join('\n');
+    const r = await post('x12-customer', batch);
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    expect(r.headers.get('content-type')).to.match(/^application\/json/);
+    const [first, second, third] = r.body.interchanges;
+    expect(r.body.interchanges).to.have.length(3);
+    expect(first.interchange).to.include({ controlNumber: '000003601', status: 'accepted', duplicate: false });
+    expect(second.interchange).to.include({ controlNumber: '000003602', status: 'accepted', duplicate: false });
+    expect(third).to.include({ status: 409, code: 'HUB_ERR_INTERCHANGE_DUPLICATE' });
+    expect(third.detail).to.contain('Interchange control number 000003601 from 12:4405197800 was already used');
+    for (const answer of [first, second]) {
+      expect(segmentsOf(answer.acknowledgements[0].content)).to.include('AK9*A*1*1*1');
+      expect((await waitForStatus(t, answer.transactions[0].id)).status).to.equal('delivered');
+    }
+    const numbers = (await t.hub.db.query("SELECT document_number FROM messages WHERE document_number LIKE 'EDI-BATCH-%' ORDER BY 1")).rows.map((row) => row.document_number);
+    expect(numbers).to.deep.equal(['EDI-BATCH-1', 'EDI-BATCH-2']);
+
+    // The real node-x12 batch file: the same interchange twice, taken already by the first test: 200, both duplicates.
+    const fat = await post('x12-customer', x12('node-x12-850-fat.edi'));
+    expect(fat.status, JSON.stringify(fat.body)).to.equal(200);
+    expect(fat.body.interchanges.map((a: any) => [a.interchange.controlNumber, a.interchange.duplicate])).to.deep.equal([['000003438', true], ['000003438', true]]);
+
+    // Asked for the 997s themselves: one per interchange, one after the other.
+    const text = await post('x12-customer', [order850(3603, 'EDI-BATCH-3'), order850(3604, 'EDI-BATCH-4')].join('\r\n'), 'application/edi-x12', 'application/edi-x12');
+    expect(text.status).to.equal(202);
+    expect(String(text.body).match(/AK9\*A\*1\*1\*1/g)).to.have.length(2);
+    expect(String(text.body).match(/IEA\*1\*/g)).to.have.length(2);
+  });
+
   it('asked for (Accept: application/edi-x12), the answer is the 997 itself; it is also in the partner mailbox until acknowledged', async () => {
     const r = await post('x12-customer', order850(3501, 'EDI-MAILBOX-1'), 'application/edi-x12', 'application/edi-x12');
     expect(r.status).to.equal(202);
@@ -126,7 +156,10 @@ describe('X12 and EDIFACT at the intake', function () {
   it('a transaction breaking its set (N101 not an entity code) is refused (422): 997 AK5 R with AK3/AK4 naming N1 and its element, and a refusal saying the same', async () => {
     const r = await post('x12-customer', x12('edited-850-n101.edi').replace('*000003438*0*P*', '*000003510*0*P*').replace('IEA*1*000003438', 'IEA*1*000003510'));
     expect(r.status, JSON.stringify(r.body)).to.equal(422);
-    expect(r.body.code).to.equal('HUB_ERR_EDI_INVALID');
+    // A refusal in the problem shape every refusal has (RFC 9457), with the interchange's own fields beside it.
+    expect(r.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(r.body).to.include({ type: 'https://b2b-hub.dev/errors/HUB_ERR_EDI_INVALID', status: 422, code: 'HUB_ERR_EDI_INVALID', instance: '/v1/documents' });
+    expect(r.body.title).to.be.a('string').and.not.empty;
     expect(r.body.transactions[0].outcome).to.equal('rejected');
     const segments = segmentsOf(r.body.acknowledgements[0].content);
     expect(segments.filter((s) => /^(AK3|AK4|AK5|AK9)\*/.test(s))).to.deep.equal(['AK3*N1*10**8', 'AK4*1*98*7*QQ', 'AK5*R*5', 'AK9*R*1*1*0']);

@@ -14,6 +14,8 @@ import { observeIntake, type IntakeLocals, type IntakeMetrics } from '../../metr
 import type { Database } from '../../db/database.js';
 import { acceptedMediaType, describeSyntaxes, syntaxOf, SYNTAX_MEDIA_TYPES, type SyntaxName } from '../../formats/syntax.js';
 import { intakeInterchange, type InterchangeResult } from '../../pipeline/intake-edi.js';
+import { splitInterchanges } from '../../formats/edi-split.js';
+import { ERROR_CATALOG } from '../../errors/catalog.js';
 import { InterchangeStore, type InterchangeRecord } from '../../store/interchanges.js';
 import { answersInCxml } from '../middleware/errors.js';
 import { cxmlAccepted, cxmlVersionOf } from '../../xml/cxml-response.js';
@@ -84,30 +86,92 @@ function listed(record: MessageRecord) {
 }
 
 /**
- * The answer to a posted interchange: 202 when a transaction became a new message, 200 when the same interchange
- * came before, 400 (envelope) or 422 (every transaction rejected) otherwise, as JSON with each transaction's
- * outcome and the acknowledgements built; or, when the request's Accept asks for the syntax's own type
- * (application/edi-x12, application/edifact), the acknowledgement text itself with the same status.
+ * The answer to one posted interchange: 202 when a transaction became a new message, 200 when the same
+ * interchange came before, 400 (envelope) or 422 (every transaction rejected) otherwise, with each transaction's
+ * outcome and the acknowledgements built. A refusal carries the problem fields (RFC 9457: type, title, status,
+ * code, detail) beside the interchange's own.
  */
-function answerInterchange(req: Request, res: Response, syntax: 'x12' | 'edifact', result: InterchangeResult): void {
+function interchangeAnswer(result: InterchangeResult, instance: string): { status: number; code?: string; body: Record<string, unknown> } {
   const { interchange, transactions, acknowledgements, duplicate } = result;
   const taken = transactions.filter((t) => t.outcome === 'accepted' || t.outcome === 'acknowledgement').length;
   const envelope = interchange.problems.some((p) => p.level === 'interchange');
   const status = interchange.status === 'rejected' ? (envelope || !transactions.length ? 400 : 422) : !duplicate && taken > 0 ? 202 : 200;
-  (res.locals as IntakeLocals).documentType = transactions.find((t) => t.documentType)?.documentType as IntakeLocals['documentType'];
-  if (status >= 400) (res.locals as IntakeLocals).errorCode = envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID';
+  const code = status >= 400 ? (envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID') : undefined;
+  const problem = code
+    ? {
+        type: `https://b2b-hub.dev/errors/${code}`,
+        title: ERROR_CATALOG[code].title,
+        status,
+        code,
+        detail: envelope
+          ? `The interchange's envelope is wrong: ${interchange.problems.filter((p) => p.level === 'interchange').map((p) => p.message).join('; ')}`
+          : "No transaction of this interchange was taken; each one's problems are listed.",
+        instance,
+      }
+    : {};
+  return {
+    status,
+    ...(code ? { code } : {}),
+    body: {
+      ...problem,
+      interchange: { id: interchange.id, controlNumber: interchange.controlNumber, status: interchange.status, duplicate, transactions: interchange.transactions, accepted: interchange.accepted, links: { self: `/v1/interchanges/${interchange.id}` } },
+      transactions: transactions.map((t) => ({ ...t, ...(t.id ? { links: { self: `/v1/documents/${t.id}` } } : {}) })),
+      acknowledgements: acknowledgements.map((a) => ({ kind: a.kind, controlNumber: a.controlNumber, status: a.status, content: a.content })),
+    },
+  };
+}
+
+/** One interchange of a body that held several: taken (its result) or refused whole (a duplicate number, an unreadable envelope). */
+type InterchangePiece = { result: InterchangeResult } | { refused: HubError };
+
+/**
+ * The answer to a posted body of one or more interchanges. One: its answer as it is. Several (a batch file):
+ * `{ interchanges: [...] }`, one answer each in order, a refused one as its problem; the status is 202 when any
+ * took a new message, else 200 when any was taken before, else the first refusal's. When the request's Accept asks
+ * for the syntax's own type (application/edi-x12, application/edifact), the acknowledgement texts themselves,
+ * with the same status.
+ */
+function answerInterchanges(req: Request, res: Response, syntax: 'x12' | 'edifact', pieces: InterchangePiece[]): void {
+  const answers = pieces.map((piece) => ('result' in piece ? { ...interchangeAnswer(piece.result, req.originalUrl), acknowledgements: piece.result.acknowledgements } : { status: piece.refused.status, code: piece.refused.code, refused: piece.refused, acknowledgements: [] }));
+  const status = answers.some((a) => a.status === 202) ? 202 : answers.some((a) => a.status === 200) ? 200 : answers[0]!.status;
+  const locals = res.locals as IntakeLocals;
+  locals.documentType = pieces.flatMap((p) => ('result' in p ? p.result.transactions : [])).find((t) => t.documentType)?.documentType as IntakeLocals['documentType'];
+  if (status >= 400) locals.errorCode = answers[0]!.code as IntakeLocals['errorCode'];
   const media = SYNTAX_MEDIA_TYPES[syntax][0]!;
+  const acknowledgements = answers.flatMap((a) => a.acknowledgements);
   if (acknowledgements.length && (req.get('accept') ?? '').toLowerCase().includes(media)) {
     res.status(status).type(media).send(acknowledgements.map((a) => a.content).join(''));
     return;
   }
-  const links = { self: `/v1/interchanges/${interchange.id}` };
-  res.status(status).json({
-    interchange: { id: interchange.id, controlNumber: interchange.controlNumber, status: interchange.status, duplicate, transactions: interchange.transactions, accepted: interchange.accepted, links },
-    transactions: transactions.map((t) => ({ ...t, ...(t.id ? { links: { self: `/v1/documents/${t.id}` } } : {}) })),
-    ...(status >= 400 ? { code: envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID', detail: envelope ? `The interchange's envelope is wrong: ${interchange.problems.filter((p) => p.level === 'interchange').map((p) => p.message).join('; ')}` : 'No transaction of this interchange was taken; each one\'s problems are listed.' } : {}),
-    acknowledgements: acknowledgements.map((a) => ({ kind: a.kind, controlNumber: a.controlNumber, status: a.status, content: a.content })),
-  });
+  const single = answers.length === 1 && 'body' in answers[0]!;
+  const bodies = answers.map((a) => ('body' in a ? a.body : refusalBody(a.refused, req.originalUrl)));
+  res
+    .status(status)
+    .type(status >= 400 ? 'application/problem+json' : 'application/json')
+    .json(single ? bodies[0] : { interchanges: bodies });
+}
+
+function refusalBody(error: HubError, instance: string): Record<string, unknown> {
+  return { type: `https://b2b-hub.dev/errors/${error.code}`, title: error.title, status: error.status, code: error.code, detail: error.message, instance, ...(error.errors.length ? { errors: error.errors } : {}), ...(Object.keys(error.details).length ? { details: error.details } : {}) };
+}
+
+/**
+ * Takes each interchange of a body in turn. A refusal of one of several (HUB_ERR_INTERCHANGE_DUPLICATE, an
+ * unreadable envelope) is its answer and the others go on; a refusal of a lone interchange, and anything
+ * retryable (overload, an outage), is thrown as for any request: the partner sends the body again and the
+ * interchanges already taken answer as the same bytes again.
+ */
+async function takeInterchanges(pieces: Buffer[], take: (piece: Buffer) => Promise<InterchangeResult>): Promise<InterchangePiece[]> {
+  const out: InterchangePiece[] = [];
+  for (const piece of pieces) {
+    try {
+      out.push({ result: await take(piece) });
+    } catch (error) {
+      if (pieces.length === 1 || !(error instanceof HubError) || error.retryable || error.status >= 500) throw error;
+      out.push({ refused: error });
+    }
+  }
+  return out;
 }
 
 /** An interchange as the partner and ops see it: its envelope facts, its messages, its problems, its acknowledgements. */
@@ -143,8 +207,9 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     await deps.signatures.verify(req, body, partner.signature === 'required');
     const syntax = syntaxOf(body, req.get('content-type'), syntaxesOf(partner.id));
     if (syntax !== 'xml') {
-      const result = await intakeInterchange(body, syntax, partner, { ...deps, interchanges, mailbox }, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}), ...(req.ip ? { address: req.ip } : {}) });
-      return answerInterchange(req, res, syntax, result);
+      const meta = { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}), ...(req.ip ? { address: req.ip } : {}) };
+      const pieces = await takeInterchanges(splitInterchanges(syntax, body), (piece) => intakeInterchange(piece, syntax, partner, { ...deps, interchanges, mailbox }, meta));
+      return answerInterchanges(req, res, syntax, pieces);
     }
     const result = await intakeDocument(body, partner, deps, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}) });
     (res.locals as IntakeLocals).documentType = result.documentType;
