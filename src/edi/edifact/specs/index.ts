@@ -1,11 +1,11 @@
 /**
- * The message specifications the hub validates against: ORDERS, DESADV, INVOIC and ORDCHG of D.96A and D.01B (the
+ * The message specifications the hub validates against: ORDERS, DESADV, INVOIC, ORDCHG and ORDRSP of D.96A and D.01B (the
  * directories of EANCOM 1997 and EANCOM 2002), ORDERS D.96B and INVOIC D.97B (the directories of the real documents
  * in fixtures/edifact/), and CONTRL D:3 (and 2:2) so incoming acknowledgements are read with the same checks.
  */
 import { parseStructure, type StructureNode, type ElementDef, type SimpleDef, isComposite } from './structure.js';
-import { ORDERS_D96A, ORDERS_D96B, ORDCHG_D96A, INVOIC_D96A, INVOIC_D97B, DESADV_D96A } from './structures-d96.js';
-import { ORDERS_D01B, ORDCHG_D01B, INVOIC_D01B, DESADV_D01B, CONTRL_V3 } from './structures-d01b.js';
+import { ORDERS_D96A, ORDERS_D96B, ORDCHG_D96A, INVOIC_D96A, INVOIC_D97B, DESADV_D96A, ORDRSP_D96A } from './structures-d96.js';
+import { ORDERS_D01B, ORDCHG_D01B, INVOIC_D01B, DESADV_D01B, CONTRL_V3, ORDRSP_D01B } from './structures-d01b.js';
 import { SEGMENTS_D96, SEGMENTS_D01B, SEGMENTS_SERVICE, type SegmentDefs } from './segments.js';
 
 export type { StructureNode, ElementDef, SimpleDef };
@@ -28,6 +28,8 @@ const ORDER_NAMES = { '105': 'purchase order', '220': 'order', '221': 'blanket o
 const INVOICE_NAMES = { '380': 'commercial invoice', '381': 'credit note', '383': 'debit note', '384': 'corrected invoice', '385': 'consolidated invoice', '386': 'prepayment invoice', '389': 'self-billed invoice', '393': 'factored invoice' };
 const DESADV_NAMES = { '351': 'despatch advice' };
 const ORDCHG_NAMES = { '230': 'purchase order change request' };
+/** Code list 1001: 231 purchase order response (the code EANCOM's ORDRSP uses). */
+const ORDRSP_NAMES = { '231': 'purchase order response' };
 
 function spec(type: string, version: string, text: string, segments: SegmentDefs, documentNames?: Record<string, string>, eancom?: string): MessageSpec {
   return { type, version, structure: parseStructure(text), segments, ...(documentNames ? { documentNames } : {}), ...(eancom ? { eancom } : {}) };
@@ -44,6 +46,8 @@ const SPECS: MessageSpec[] = [
   spec('INVOIC', 'D01B', INVOIC_D01B, SEGMENTS_D01B, INVOICE_NAMES, 'EAN010'),
   spec('DESADV', 'D96A', DESADV_D96A, SEGMENTS_D96, DESADV_NAMES, 'EAN005'),
   spec('DESADV', 'D01B', DESADV_D01B, SEGMENTS_D01B, DESADV_NAMES, 'EAN007'),
+  spec('ORDRSP', 'D96A', ORDRSP_D96A, SEGMENTS_D96, ORDRSP_NAMES),
+  spec('ORDRSP', 'D01B', ORDRSP_D01B, SEGMENTS_D01B, ORDRSP_NAMES),
   spec('CONTRL', 'D3', CONTRL_V3, SEGMENTS_SERVICE),
   spec('CONTRL', '22', CONTRL_V3, SEGMENTS_SERVICE),
 ];

@@ -470,3 +470,10 @@ UCF 0 999999
     UCS 0 999
       UCD 0 99
 UNT 1 1`;
+
+/**
+ * ORDRSP D.01B (EANCOM 2002's directory), laid out as ORDCHG D.01B's table for the same reason as ORDRSP D.96A
+ * (./structures-d96.ts): the response mirrors the change request it may answer. Taken from ORDCHG D.01B, not
+ * checked line by line against the UNTDID D.01B ORDRSP table (no copy of it was at hand).
+ */
+export const ORDRSP_D01B = ORDCHG_D01B;

@@ -417,3 +417,13 @@ CPS 0 9999
       DTM 0 5
 CNT 0 5
 UNT 1 1`;
+
+/**
+ * ORDRSP D.96A, the purchase order response (issue 12: the hub sends it for a customer's confirmed order). The
+ * UNTDID D.96A ORDRSP segment table is laid out as ORDCHG's: it answers an ORDERS or an ORDCHG and carries the
+ * AJT-FTX adjustment group after the header RFF group. Its header up to the party group (SG1 RFF-DTM C 10, SG2
+ * AJT-FTX C 1, SG3 NAD C 99 with LOC 25, FII 5, SG4 RFF 10, SG5 DOC 5, SG6 CTA 5, SG7 TAX 5, SG8 CUX 5, SG9 PAT 10)
+ * was checked against a published D.96A ORDRSP implementation guide's segment table; the rest is ORDCHG D.96A's
+ * table, not checked line by line against the ORDRSP one (no copy of it was at hand).
+ */
+export const ORDRSP_D96A = ORDCHG_D96A;
