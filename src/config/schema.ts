@@ -244,6 +244,11 @@ export const CONFIG_SCHEMA = {
               ta1: { enum: ['when-requested', 'always', 'never'], default: 'when-requested' },
             },
           },
+          /**
+           * How the documents the hub builds for this partner reach it: `type` names a folder under transports/
+           * (https, mailbox); the other keys are that transport's options, checked against its own schema at start.
+           */
+          transport: { type: 'object', required: ['type'], properties: { type: id } },
         },
       },
     },

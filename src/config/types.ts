@@ -17,6 +17,14 @@ export interface PartnerConfig {
   readonly duplicateNumbers: 'refuse' | 'revision';
   /** Which acknowledgements the hub sends for this partner's EDI interchanges. */
   readonly acknowledgements: PartnerAcknowledgements;
+  /** How outbound documents reach the partner; unset: none are sent to it. */
+  readonly transport?: PartnerTransportConfig;
+}
+
+/** partners.<id>.transport as in the config: the type (a folder under transports/) and its options beside it. */
+export interface PartnerTransportConfig {
+  readonly type: string;
+  readonly [option: string]: unknown;
 }
 
 export interface PartnerAcknowledgements {
