@@ -4,10 +4,13 @@
  * 999s partners send back. One 997/999 transaction set per functional group received, in one interchange
  * addressed back to the sender (ISA05/06 and ISA07/08 swapped), in one FA group per application sender/receiver
  * pair (GS02/GS03 swapped; usually one), with the incoming interchange's delimiters. A 997/999 is only built for
- * an interchange whose envelope was read without problems: otherwise the TA1 says why it was rejected.
+ * an interchange whose envelope was read without problems: otherwise the TA1 says why it was rejected. Written with
+ * the envelope builder of the documents the hub sends (envelope.ts); values copied from the partner's interchange
+ * have their delimiters turned into spaces first, since X12 has no release character.
  */
+import type { OutboundElement, OutboundSegment } from '../outbound-segment.js';
 import type { AckNumbers, EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../types.js';
-import { append } from '../../util/arrays.js';
+import { buildX12Interchange, type X12GroupInput, type X12InterchangeOptions } from './envelope.js';
 
 export interface AckOptions {
   numbers: AckNumbers;
@@ -32,55 +35,42 @@ export interface Ta1Options {
 
 type Flavor = '997' | '999';
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-const dates = (now: Date): { yymmdd: string; ccyymmdd: string; hhmm: string } => {
-  const ccyymmdd = `${now.getUTCFullYear()}${pad2(now.getUTCMonth() + 1)}${pad2(now.getUTCDate())}`;
-  return { ccyymmdd, yymmdd: ccyymmdd.slice(2), hhmm: `${pad2(now.getUTCHours())}${pad2(now.getUTCMinutes())}` };
-};
-
 const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join('') : (value ?? ''));
 
-/** Writes segments with the interchange's delimiters, leaving out trailing empty elements. */
-class Writer {
-  readonly segments: string[] = [];
-  constructor(private readonly ic: EdiInterchange) {}
-
-  /** A value made safe to carry: no delimiter of ours and no control character inside it. */
-  clean(value: string): string {
-    const { element, component, segment, repetition } = this.ic.delimiters;
-    let out = '';
-    for (const ch of value) {
-      const unsafe = ch === element || ch === component || ch === segment || ch === repetition || ch < ' ' || ch === '\u007f';
-      out += unsafe ? ' ' : ch;
-    }
-    return out;
+/**
+ * A value copied from the partner's interchange, made safe to carry back: its delimiters and control characters
+ * become spaces (X12 has no release character, and the copy only has to show where the problem was).
+ */
+function clean(ic: EdiInterchange, value: string): string {
+  const { element, component, segment, repetition } = ic.delimiters;
+  let out = '';
+  for (const ch of value) {
+    const unsafe = ch === element || ch === component || ch === segment || ch === repetition || ch < ' ' || ch === '\u007f';
+    out += unsafe ? ' ' : ch;
   }
-
-  add(id: string, ...elements: Array<string | undefined>): void {
-    const values = elements.map((e) => e ?? '');
-    while (values.length && values[values.length - 1] === '') values.pop();
-    this.segments.push([id, ...values].join(this.ic.delimiters.element));
-  }
+  return out;
 }
 
-/** ISA for an acknowledgement of `ic`: sender and receiver swapped, our control number, the same usage (P/T). */
-function isaFor(ic: EdiInterchange, control: number, version: '004010' | '005010', now: Date): string {
-  const { yymmdd, hhmm } = dates(now);
+/** A segment of an acknowledgement; undefined elements are empty (trailing ones left out by the writer). */
+const segment = (id: string, ...elements: OutboundElement[]): OutboundSegment => ({ id, elements });
+
+/** The envelope of an acknowledgement of `ic`: sender and receiver swapped, our control number, the same usage (P/T). */
+function replyEnvelope(ic: EdiInterchange, control: number, version: '004010' | '005010', now: Date, newline: AckOptions['newline']): X12InterchangeOptions {
   const element = (position: number): string => text(ic.header.elements[position - 1]);
-  const id = (value: string): string => value.trim().slice(0, 15).padEnd(15, ' ');
-  let isa11 = 'U';
+  let repetition: string | undefined;
   if (version === '005010') {
     const used = [ic.delimiters.element, ic.delimiters.component, ic.delimiters.segment];
-    isa11 = ic.delimiters.repetition ?? ['^', '|', '{', '}', '`'].find((c) => !used.includes(c))!;
+    repetition = ic.delimiters.repetition ?? ['^', '|', '{', '}', '`'].find((c) => !used.includes(c))!;
   }
-  const control9 = String(control).padStart(9, '0');
-  if (control9.length > 9 || control < 0 || !Number.isInteger(control)) throw new RangeError(`interchange control number ${control} does not fit ISA13 (9 digits)`);
   // An ID qualifier is two letters or digits (ISA05/ISA07); a broken ISA's is not copied: ZZ (mutually defined).
-  const qualifier = (value: string): string => (/^[A-Z0-9]{2}$/i.test(value.trim()) ? value.trim() : 'ZZ');
-  const fields = ['00', ' '.repeat(10), '00', ' '.repeat(10), qualifier(element(7)), id(element(8)),
-    qualifier(element(5)), id(element(6)), yymmdd, hhmm, isa11, version === '005010' ? '00501' : '00401', control9, '0',
-    ic.test ? 'T' : 'P', ic.delimiters.component];
-  return ['ISA', ...fields].join(ic.delimiters.element);
+  const party = (qualifier: string, id: string): { qualifier: string; id: string } => ({
+    qualifier: /^[A-Z0-9]{2}$/.test(qualifier.trim()) ? qualifier.trim() : 'ZZ', id: clean(ic, id.trim().slice(0, 15)),
+  });
+  return {
+    sender: party(element(7), element(8)), receiver: party(element(5), element(6)), version: version === '005010' ? '00501' : '00401',
+    controlNumber: control, usage: ic.test ? 'T' : 'P', date: now, ...(newline ? { newline } : {}),
+    delimiters: { element: ic.delimiters.element, component: ic.delimiters.component, segment: ic.delimiters.segment, ...(repetition ? { repetition } : {}) },
+  };
 }
 
 function assertTrusted(ic: EdiInterchange, what: string): void {
@@ -127,8 +117,9 @@ export function groupVerdict(group: EdiGroup, segmentErrors: 'reject' | 'accept'
 }
 
 /** AK401/IK401 (C030): the element position, and the component position when the problem is inside a composite. */
-function elementPositionText(problem: EdiProblem, component: string): string {
-  return `${problem.elementPosition ?? ''}${problem.componentPosition ? `${component}${problem.componentPosition}` : ''}`;
+function elementPosition(problem: EdiProblem): OutboundElement {
+  const position = String(problem.elementPosition ?? '');
+  return problem.componentPosition ? [position, String(problem.componentPosition)] : position;
 }
 
 /** Element codes that carry a copy of the bad data (AK404): a value was there and is wrong. */
@@ -137,61 +128,44 @@ const COPY_CODES = new Set(['4', '5', '6', '7', '8', '9', '10', '12', '13']);
 function build(flavor: Flavor, ic: EdiInterchange, options: AckOptions): string {
   assertTrusted(ic, flavor);
   const version = flavor === '999' ? '005010' : (options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010'));
-  const now = options.now ?? new Date();
-  const { ccyymmdd, hhmm } = dates(now);
   const is5010 = version === '005010';
-  const gsVersion = flavor === '999' ? '005010X231' : version;
   const segmentTag = flavor === '999' ? 'IK3' : 'AK3';
   const elementTag = flavor === '999' ? 'IK4' : 'AK4';
   const resultTag = flavor === '999' ? 'IK5' : 'AK5';
+  const copy = (value: string): string => clean(ic, value);
   // One FA group per application sender/receiver pair acknowledged (GS02/GS03 swapped), in order of appearance.
-  const fa = new Map<string, { sender: string; receiver: string; sets: string[][] }>();
+  const fa = new Map<string, X12GroupInput & { transactions: X12GroupInput['transactions'][number][] }>();
   let transactionNumber = options.numbers.transaction;
+  let groupNumber = options.numbers.group;
   for (const group of ic.groups) {
-    const body = new Writer(ic);
-    const control = String(transactionNumber++).padStart(4, '0');
-    body.add('ST', flavor, control, flavor === '999' ? '005010X231' : undefined);
-    body.add('AK1', group.functionalId, group.controlNumber, is5010 ? group.version : undefined);
+    const body: OutboundSegment[] = [segment('AK1', copy(group.functionalId), copy(group.controlNumber), is5010 ? copy(group.version) : undefined)];
     const g = groupVerdict(group, options.segmentErrors);
     group.transactions.forEach((tx, index) => {
       const st03 = text(tx.segments[0]?.elements[2]);
-      body.add('AK2', tx.setId, tx.controlNumber, is5010 && st03 ? st03 : undefined);
+      body.push(segment('AK2', copy(tx.setId), copy(tx.controlNumber), is5010 && st03 ? copy(st03) : undefined));
       let ak4InSegment = 0;
       for (const problem of tx.problems) {
         if (problem.level === 'segment') {
-          body.add(segmentTag, body.clean(problem.segmentId ?? ''), String(problem.segmentPosition ?? ''), undefined, problem.code);
+          body.push(segment(segmentTag, copy(problem.segmentId ?? ''), String(problem.segmentPosition ?? ''), undefined, problem.code));
           ak4InSegment = 0;
         } else if (problem.level === 'element' && ak4InSegment++ < 99) {
-          body.add(elementTag, elementPositionText(problem, ic.delimiters.component), problem.elementReference, problem.code,
-            problem.value !== undefined && COPY_CODES.has(problem.code) ? body.clean(problem.value).slice(0, 99) : undefined);
+          body.push(segment(elementTag, elementPosition(problem), problem.elementReference, problem.code,
+            problem.value !== undefined && COPY_CODES.has(problem.code) ? copy(problem.value).slice(0, 99) : undefined));
         }
       }
       const verdict = g.transactions[index]!;
-      body.add(resultTag, verdict.status, ...verdict.codes);
+      body.push(segment(resultTag, verdict.status, ...verdict.codes));
     });
-    body.add('AK9', g.status, String(g.included), String(g.received), String(g.accepted), ...g.codes);
-    body.add('SE', String(body.segments.length + 1), control);
+    body.push(segment('AK9', g.status, String(g.included), String(g.received), String(g.accepted), ...g.codes));
     const key = `${group.sender}\u0000${group.receiver}`;
     let target = fa.get(key);
-    if (!target) fa.set(key, (target = { sender: group.receiver, receiver: group.sender, sets: [] }));
-    target.sets.push(body.segments);
+    if (!target) {
+      target = { functionalId: 'FA', sender: copy(group.receiver), receiver: copy(group.sender), controlNumber: groupNumber++, version: flavor === '999' ? '005010X231' : version, transactions: [] };
+      fa.set(key, target);
+    }
+    target.transactions.push({ setId: flavor, controlNumber: transactionNumber++, segments: body, ...(flavor === '999' ? { conventionReference: '005010X231' } : {}) });
   }
-  const e = ic.delimiters.element;
-  const out = [isaFor(ic, options.numbers.interchange, version, now)];
-  let groupNumber = options.numbers.group;
-  for (const target of fa.values()) {
-    const number = String(groupNumber++);
-    out.push(['GS', 'FA', target.sender, target.receiver, ccyymmdd, hhmm, number, 'X', gsVersion].join(e));
-    for (const set of target.sets) append(out, set);
-    out.push(['GE', String(target.sets.length), number].join(e));
-  }
-  out.push(['IEA', String(fa.size), String(options.numbers.interchange).padStart(9, '0')].join(e));
-  return out.join(terminator(ic, options.newline)) + terminator(ic, options.newline);
-}
-
-/** The segment terminator, with the line break asked for unless the terminator is a line break itself. */
-function terminator(ic: EdiInterchange, newline: string | undefined): string {
-  return /[\r\n]/.test(ic.delimiters.segment) ? ic.delimiters.segment : ic.delimiters.segment + (newline ?? '');
+  return buildX12Interchange(replyEnvelope(ic, options.numbers.interchange, version, options.now ?? new Date(), options.newline), [...fa.values()]);
 }
 
 /**
@@ -220,16 +194,10 @@ export function build999(ic: EdiInterchange, options: Omit<AckOptions, 'version'
  */
 export function buildTA1(posted: EdiInterchange, numbers: AckNumbers, options: Ta1Options = {}): string {
   const ic = { ...posted, delimiters: replyDelimiters(posted.delimiters) };
-  const now = options.now ?? new Date();
   const version = options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010');
   const first = ic.problems[0];
-  const e = ic.delimiters.element;
-  const out = [
-    isaFor(ic, numbers.interchange, version, now),
-    ['TA1', ic.controlNumber, ic.date, ic.time, first ? 'R' : 'A', first ? first.code : '000'].join(e),
-    ['IEA', '0', String(numbers.interchange).padStart(9, '0')].join(e),
-  ];
-  return out.join(terminator(ic, options.newline)) + terminator(ic, options.newline);
+  const ta1 = segment('TA1', clean(ic, ic.controlNumber), clean(ic, ic.date), clean(ic, ic.time), first ? 'R' : 'A', first ? first.code : '000');
+  return buildX12Interchange(replyEnvelope(ic, numbers.interchange, version, options.now ?? new Date(), options.newline), [], [ta1]);
 }
 
 /** One transaction set as a partner's 997/999 reports it. */

@@ -23,12 +23,16 @@ export const X12_DEFAULT_DELIMITERS: Readonly<Required<X12Delimiters>> = Object.
 /** A line break written after each terminator, for partners that want one segment per line; default none. */
 export type Newline = '' | '\n' | '\r\n';
 
-const NOT_A_DELIMITER = /[A-Za-z0-9 ]/;
+/** What the reader (isa.ts) refuses as a separator: letters, digits and white space (a terminator may be a line break). */
+const NOT_A_SEPARATOR = /[A-Za-z0-9\s]/;
+const NOT_A_TERMINATOR = /[A-Za-z0-9 \t]/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * The partner's delimiters over the defaults, checked: one character each, no letter, digit or space, all different.
- * `repetition: false` leaves the repetition separator out (ISA12 before 00402, where ISA11 is U).
+ * The partner's delimiters over the defaults, checked as the reader checks an ISA: one character each, no letter or
+ * digit, no white space (but a line break as the terminator), all different; information separators such as
+ * \x1d are allowed, as some partners use them. `repetition: false` leaves the repetition separator out (ISA12
+ * before 00402, where ISA11 is U).
  */
 export function x12Delimiters(partner: Partial<X12Delimiters> = {}, repetition = true): X12Delimiters {
   const d = { ...X12_DEFAULT_DELIMITERS, ...partner };
@@ -36,9 +40,8 @@ export function x12Delimiters(partner: Partial<X12Delimiters> = {}, repetition =
   if (repetition) used.push(['repetition', d.repetition]);
   const seen = new Map<string, string>();
   for (const [name, ch] of used) {
-    const line = ch === '\n' || ch === '\r';
-    if (typeof ch !== 'string' || [...ch].length !== 1 || NOT_A_DELIMITER.test(ch) || (CONTROL.test(ch) && !(name === 'segment' && line))) {
-      throw new HubError('HUB_ERR_CONFIG', `X12 ${name} delimiter ${JSON.stringify(ch)} must be one character that is not a letter, digit, space or control character`);
+    if (typeof ch !== 'string' || [...ch].length !== 1 || (name === 'segment' ? NOT_A_TERMINATOR : NOT_A_SEPARATOR).test(ch)) {
+      throw new HubError('HUB_ERR_CONFIG', `X12 ${name} delimiter ${JSON.stringify(ch)} must be one character that is not a letter, digit or white space`);
     }
     const other = seen.get(ch);
     if (other) throw new HubError('HUB_ERR_CONFIG', `X12 ${name} delimiter ${shown(ch)} is the same character as the ${other} delimiter`);
