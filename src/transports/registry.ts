@@ -28,10 +28,14 @@ export function checkTransportDefinition(value: unknown, source: string, expecte
   const definition = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof value !== 'object' || value === null) problems.push(`its default export is ${value === undefined ? 'missing' : typeof value}`);
-  else if (definition.name !== expectedName) problems.push(`name is ${JSON.stringify(definition.name)} but the folder is "${expectedName}": they must be equal`);
+  else if (definition.name !== expectedName) {
+    problems.push(`name is ${JSON.stringify(definition.name)} but the folder is "${expectedName}": they must be equal`);
+  }
   const schema = definition.configSchema;
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) problems.push('configSchema must be a JSON Schema object');
-  if (typeof definition.create !== 'function') problems.push('create must be a function (options, context) returning { send, close, health? }');
+  if (typeof definition.create !== 'function') {
+    problems.push('create must be a function (options, context) returning { send, close, health? }');
+  }
   if (problems.length) throw new HubError('HUB_ERR_CONFIG', `${source}: not a valid transport definition: ${problems.join('; ')}; ${fix}`);
   return definition as unknown as TransportDefinition;
 }
@@ -40,7 +44,11 @@ export function checkTransportDefinition(value: unknown, source: string, expecte
  * Checks a transport's options against its schema (unknown keys are errors, defaults filled in) and returns the
  * checked copy; `setting` (partners.<id>.transport) starts every message.
  */
-export function checkTransportOptions(definition: TransportDefinition, options: Record<string, unknown>, setting: string): Record<string, unknown> {
+export function checkTransportOptions(
+  definition: TransportDefinition,
+  options: Record<string, unknown>,
+  setting: string,
+): Record<string, unknown> {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   const checked = structuredClone(options);
   const validate = ajv.compile({ ...definition.configSchema, additionalProperties: false });
@@ -59,7 +67,8 @@ export function checkTransportOptions(definition: TransportDefinition, options: 
 export async function loadTransportDefinition(type: string, setting: string, dir = TRANSPORTS_DIR): Promise<TransportDefinition> {
   const file = path.join(dir, type, 'index.js');
   if (!existsSync(file)) {
-    throw new HubError('HUB_ERR_CONFIG', `${setting}: type ${type} is no transport (there are: ${shippedTransports(dir).join(', ') || 'none'}); a transport is a folder under transports/`);
+    const there = shippedTransports(dir).join(', ') || 'none';
+    throw new HubError('HUB_ERR_CONFIG', `${setting}: type ${type} is no transport (there are: ${there}); a transport is a folder under transports/`);
   }
   let module: { default?: unknown };
   try {

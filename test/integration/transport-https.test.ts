@@ -106,6 +106,10 @@ describe('transport https: a real HTTPS partner endpoint', function () {
     expect(error.retryable).to.equal(false);
     expect(error.details.errorCode).to.match(/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$/);
     expect(error.message).to.contain('globex').and.contain(new URL(endpoint.url).origin);
+    // health() sees the same from a bare TLS connection, without sending a document.
+    const health = await transport.health!();
+    expect(health.ok).to.equal(false);
+    expect(health.detail).to.contain(error.details.errorCode);
     // Another CA's certificate as caFile is refused the same way.
     const other = makePki([]);
     const { transport: second, registry: secondRegistry } = await transportOf({ url: endpoint.url, caFile: other.caCert });

@@ -6,7 +6,10 @@ import { transportRejected, transportTlsFailed, transportUnavailable, type HubEr
  * Certificate checks the hub's side of TLS made and the partner's certificate failed (OpenSSL's verify codes
  * as Node names them): the partner's certificate does not chain to the CA, is out of date or names another host.
  */
-const VERIFY_CODES = /^(UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|ERROR_IN_CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+const VERIFY_CODES = new RegExp(
+  '^(UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|' +
+    'PATH_LENGTH_EXCEEDED|ERROR_IN_CERT_|ERR_TLS_CERT_ALTNAME_INVALID)',
+);
 /** Alerts the partner's side sent about our certificate: none given, unknown CA, bad, expired, refused. */
 const REFUSED_CERTIFICATE_ALERTS = /^ERR_SSL_\w*ALERT_(\w*CERTIFICATE\w*|UNKNOWN_CA|ACCESS_DENIED)$/;
 
@@ -33,7 +36,8 @@ export function noAnswerError(error: unknown, where: string, why: NoAnswer): Hub
   if (why.aborted) return transportUnavailable(`${where}: send aborted (hub shutting down or its deadline)`, { cause: error, details });
   if (typeof code === 'string' && VERIFY_CODES.test(code)) {
     const fix = 'give the CA that signed it in caFile (unset: the system CAs), or ask the partner to fix its certificate';
-    return transportTlsFailed(`${where}: the partner's TLS certificate does not verify: ${code}: ${message}; ${fix}`, { cause: error, details });
+    const said = `${where}: the partner's TLS certificate does not verify: ${code}: ${message}; ${fix}`;
+    return transportTlsFailed(said, { cause: error, details });
   }
   if (typeof code === 'string' && REFUSED_CERTIFICATE_ALERTS.test(code)) {
     const fix = 'configure the client certificate the partner expects (certFile/keyFile or certEnv/keyEnv)';

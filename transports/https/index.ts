@@ -1,12 +1,11 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import https from 'node:https';
-import { connect } from 'node:tls';
 import { referenceOf } from '../../adapters/webhook/answers.js';
 import { send, type HttpAnswer } from '../../adapters/webhook/http-call.js';
 import { HubError, throwIfSendAborted, transportRejected, type TransportDefinition } from '../../src/transports/kit.js';
 import { answerError, headerText, noAnswerError } from './answers.js';
 import { SIGNATURE_ALGORITHMS, signPayload, type SignatureAlgorithm } from './signature.js';
-import { agentTlsOptions, requiredSecret, type TlsOptions } from './tls.js';
+import { agentTlsOptions, probeTls, requiredSecret, type TlsOptions } from './tls.js';
 
 /** How the hub signs each request: an HMAC of "<timestamp>." + body in a header, with the timestamp in another. */
 export interface SignatureOptions {
@@ -40,7 +39,16 @@ const ENV_NAME = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as cons
 const FILE = { type: 'string', minLength: 1 } as const;
 const HEADER_NAME = { type: 'string', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
 /** Headers the transport sets itself or that belong to the connection: refused in `headers`. */
-const OWN_HEADERS = ['authorization', 'content-type', 'content-length', 'idempotency-key', 'host', 'connection', 'transfer-encoding', 'x-hub-message-id'];
+const OWN_HEADERS = [
+  'authorization',
+  'content-type',
+  'content-length',
+  'idempotency-key',
+  'host',
+  'connection',
+  'transfer-encoding',
+  'x-hub-message-id',
+];
 const USER_AGENT = 'b2b-hub-transport';
 const HEALTH_TIMEOUT_MS = 10_000;
 
@@ -88,21 +96,25 @@ const httpsTransport: TransportDefinition<HttpsOptions> = {
     const reserved = new Set([...OWN_HEADERS, ...(signing ? [signing.header, signing.timestampHeader].map((h) => h.toLowerCase()) : [])]);
     checkHeaders(options.headers, reserved, `${context.setting}.headers`);
     const secret = signing ? requiredSecret(context, signing.secretEnv, `${context.setting}.signature.secretEnv`) : undefined;
-    const authorization = options.authorizationEnv ? requiredSecret(context, options.authorizationEnv, `${context.setting}.authorizationEnv`) : undefined;
+    const authorization = options.authorizationEnv
+      ? requiredSecret(context, options.authorizationEnv, `${context.setting}.authorizationEnv`)
+      : undefined;
     const tlsOptions = agentTlsOptions(options, context);
     const agent = new https.Agent({ keepAlive: true, ...tlsOptions });
     // The query string may carry a token: messages name the origin and path only.
     const where = `https transport of ${context.partner}: POST ${url.origin}${url.pathname}`;
-    const staticHeaders: Record<string, string> = { 'User-Agent': USER_AGENT, ...options.headers, ...(authorization ? { Authorization: authorization } : {}) };
+    const staticHeaders: Record<string, string> = { 'User-Agent': USER_AGENT, ...options.headers };
+    if (authorization) staticHeaders.Authorization = authorization;
     const maxRetryAfterMs = options.maxRetryAfterSeconds * 1000;
 
     return {
       async send(document, sending) {
         throwIfSendAborted(sending.signal, where);
         if (document.partner !== context.partner) {
-          throw transportRejected(`${where}: the document ${document.messageId} is for partner ${document.partner}, not ${context.partner}`);
+          throw transportRejected(`${where}: document ${document.messageId} is for partner ${document.partner}, not ${context.partner}`);
         }
-        const contentType = checkedContentType(document.contentType, `${where}: document ${document.documentType} ${document.documentNumber}`);
+        const what = `${where}: document ${document.documentType} ${document.documentNumber}`;
+        const contentType = checkedContentType(document.contentType, what);
         const body = Buffer.from(document.body, 'utf8');
         // A fresh timestamp (and signature) per attempt keeps the partner's replay window short; the key stays.
         const timestamp = Math.floor(Date.now() / 1000);
@@ -129,7 +141,9 @@ const httpsTransport: TransportDefinition<HttpsOptions> = {
         const answerType = headerText(answer.headers['content-type']);
         const { messageId, documentType, documentNumber } = document;
         const log = { messageId, documentType, documentNumber, attempt: sending.attempt, status: answer.status, ms: Date.now() - started };
-        if (answer.truncated) context.logger.warn({ ...log, maxResponseBytes: options.maxResponseBytes }, 'partner answer longer than maxResponseBytes: not kept');
+        if (answer.truncated) {
+          context.logger.warn({ ...log, maxResponseBytes: options.maxResponseBytes }, 'partner answer longer than maxResponseBytes: not kept');
+        }
         context.logger.info(log, 'sent to partner over https');
         const kept = !answer.truncated && answer.body.length > 0;
         return {
@@ -139,24 +153,8 @@ const httpsTransport: TransportDefinition<HttpsOptions> = {
           ...(kept && answerType ? { contentType: answerType } : {}),
         };
       },
-      /** Ok when a TLS connection to the partner's host verifies (its certificate, and ours accepted); nothing is sent. */
-      health() {
-        const port = Number(url.port || 443);
-        const host = url.hostname.replace(/^\[|\]$/g, '');
-        const probe = `TLS to ${url.host}`;
-        return new Promise<{ ok: boolean; detail?: string }>((resolve) => {
-          const servername = /^[\d.]+$|:/.test(host) ? undefined : host;
-          const socket = connect({ ...tlsOptions, host, port, ...(servername ? { servername } : {}) });
-          const finish = (result: { ok: boolean; detail?: string }) => {
-            clearTimeout(timer);
-            socket.destroy();
-            resolve(result);
-          };
-          const timer = setTimeout(() => finish({ ok: false, detail: `${probe}: no handshake within ${Math.min(options.timeoutMs, HEALTH_TIMEOUT_MS)} ms` }), Math.min(options.timeoutMs, HEALTH_TIMEOUT_MS));
-          socket.once('secureConnect', () => finish({ ok: true, detail: `${probe}: certificate verified` }));
-          socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, detail: `${probe}: ${error.code ?? error.message}` }));
-        });
-      },
+      /** Ok when a TLS connection to the partner's host verifies its certificate; no request is sent. */
+      health: () => probeTls(url, tlsOptions, Math.min(options.timeoutMs, HEALTH_TIMEOUT_MS)),
       async close() {
         agent.destroy();
       },
@@ -174,7 +172,8 @@ function checkPairs(options: HttpsOptions, setting: string): void {
   if (options.keyFile && options.keyEnv) throw configError(setting, 'set one of keyFile and keyEnv, not both');
   const cert = Boolean(options.certFile || options.certEnv);
   const key = Boolean(options.keyFile || options.keyEnv);
-  if (cert !== key) throw configError(setting, cert ? 'a client certificate needs its key: set keyFile or keyEnv' : 'a key without its client certificate: set certFile or certEnv');
+  if (cert && !key) throw configError(setting, 'a client certificate needs its key: set keyFile or keyEnv');
+  if (key && !cert) throw configError(setting, 'a key without its client certificate: set certFile or certEnv');
   if (options.passphraseEnv && !key) throw configError(`${setting}.passphraseEnv`, 'set for no key');
 }
 
@@ -200,7 +199,8 @@ function checkedContentType(contentType: string, what: string): string {
     validateHeaderValue('Content-Type', contentType);
     return contentType;
   } catch (error) {
-    throw transportRejected(`${what}: its contentType ${JSON.stringify(contentType)} cannot be sent as a Content-Type (${(error as Error).message})`, { cause: error });
+    const reason = `${what}: its contentType ${JSON.stringify(contentType)} cannot be sent as a Content-Type (${(error as Error).message})`;
+    throw transportRejected(reason, { cause: error });
   }
 }
 

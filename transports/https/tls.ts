@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AgentOptions } from 'node:https';
 import path from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { connect, createSecureContext } from 'node:tls';
 import { HubError, type TransportContext } from '../../src/transports/kit.js';
 
 /** The TLS options of the https transport, as in the config. Paths are relative to the project root. */
@@ -63,8 +63,36 @@ export function agentTlsOptions(tls: TlsOptions, context: TransportContext): Age
   try {
     createSecureContext(material);
   } catch (error) {
-    const which = [tls.caFile && 'caFile', (tls.certFile && 'certFile') || (tls.certEnv && 'certEnv'), (tls.keyFile && 'keyFile') || (tls.keyEnv && 'keyEnv')].filter(Boolean).join(', ');
+    const cert = tls.certFile ? 'certFile' : tls.certEnv && 'certEnv';
+    const key = tls.keyFile ? 'keyFile' : tls.keyEnv && 'keyEnv';
+    const which = [tls.caFile && 'caFile', cert, key].filter(Boolean).join(', ');
     throw configError(setting, `OpenSSL refuses the TLS material (${which}): ${(error as Error).message}`, error);
   }
   return options;
+}
+
+/**
+ * Opens a TLS connection to the url's host with the transport's TLS options and closes it: ok when the handshake
+ * verifies the partner's certificate, else not ok with OpenSSL's or the socket's code. Under TLS 1.3 the partner
+ * judges our client certificate after the client's handshake is done, so a refused one shows at the first send
+ * (HUB_ERR_TRANSPORT_TLS), not here.
+ */
+export function probeTls(url: URL, tls: AgentOptions, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const probe = `TLS to ${url.host}`;
+  // SNI carries a host name, never an address.
+  const servername = /^[\d.]+$|:/.test(host) ? undefined : host;
+  return new Promise((resolve) => {
+    const { ca, cert, key, passphrase } = tls;
+    const port = Number(url.port || 443);
+    const socket = connect({ host, port, ca, cert, key, passphrase, rejectUnauthorized: true, ...(servername ? { servername } : {}) });
+    const finish = (result: { ok: boolean; detail: string }) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, detail: `${probe}: no handshake within ${timeoutMs} ms` }), timeoutMs);
+    socket.once('secureConnect', () => finish({ ok: true, detail: `${probe}: certificate verified` }));
+    socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, detail: `${probe}: ${error.code ?? error.message}` }));
+  });
 }

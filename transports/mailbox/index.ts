@@ -17,10 +17,11 @@ const mailboxTransport: TransportDefinition<MailboxOptions> = {
       async send(document, sending) {
         throwIfSendAborted(sending.signal, where);
         if (document.partner !== context.partner) {
-          throw transportRejected(`${where}: the document ${document.messageId} is for partner ${document.partner}, not ${context.partner}`);
+          throw transportRejected(`${where}: document ${document.messageId} is for partner ${document.partner}, not ${context.partner}`);
         }
         const { documentType, documentNumber, contentType, body } = document;
-        const { id, created } = await context.mailbox.put({ documentType, documentNumber, contentType, document: body }, sending.idempotencyKey);
+        const message = { documentType, documentNumber, contentType, document: body };
+        const { id, created } = await context.mailbox.put(message, sending.idempotencyKey);
         const log = { messageId: document.messageId, mailboxId: id, documentType, documentNumber, attempt: sending.attempt };
         context.logger.info(log, created ? 'put in the partner mailbox' : 'already in the partner mailbox: not added again');
         return { reference: id };
