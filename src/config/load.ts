@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { HubError } from '../errors/hub-error.js';
 import { displayPath, projectRoot } from '../util/project-root.js';
 import { CONFIG_SCHEMA, type ErpModule } from './schema.js';
-import type { HubConfig, PartnerAcknowledgements } from './types.js';
+import type { CompanyConfig, HubConfig, PartnerAcknowledgements, PartnerOutboundConfig, PartnerTransportConfig } from './types.js';
 
 /** Where adapter folders live at run time (the compiled adapters/ beside the compiled src/). */
 export const ADAPTERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../adapters');
@@ -79,7 +79,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     throw new HubError('HUB_ERR_CONFIG', `plain HTTP on ${host} is refused: configure server.tls (or HUB_TLS_CERT_FILE/HUB_TLS_KEY_FILE), or, behind a TLS-terminating proxy, set server.allowPlainHttp: true`);
   }
   const partners = Object.entries(
-    doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional'; duplicateNumbers: 'refuse' | 'revision'; acknowledgements: PartnerAcknowledgements }>,
+    doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional'; duplicateNumbers: 'refuse' | 'revision'; acknowledgements: PartnerAcknowledgements; transport?: PartnerTransportConfig; outbound?: PartnerOutboundConfig }>,
   );
   for (const [i, rule] of (doc.retention.overrides as Array<{ partner?: string }>).entries()) {
     if (rule.partner && !(rule.partner in doc.partners)) throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: /retention/overrides/${i}/partner "${rule.partner}" is not a configured partner`);
@@ -134,6 +134,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
           signature: p.signature,
           duplicateNumbers: p.duplicateNumbers,
           acknowledgements: { ...p.acknowledgements },
+          ...(p.transport ? { transport: { ...p.transport } } : {}),
+          ...(p.outbound ? { outbound: structuredClone(p.outbound) } : {}),
         },
       ]),
     ),
@@ -147,6 +149,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
       },
     ),
     routes: doc.routes,
+    ...(doc.company ? { company: structuredClone(doc.company) as CompanyConfig } : {}),
   };
   return deepFreeze(config);
 }

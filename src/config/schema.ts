@@ -21,6 +21,26 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   required: ['partners', 'adapters', 'routes'],
   properties: {
+    /**
+     * Our own company as the documents we send name it: its name, its ids (GLN with scheme 0088 ...) and address,
+     * and its X12 and EDIFACT interchange ids. `$company` in outbound mappings.
+     */
+    company: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'partyIds'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        partyIds: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1 }, scheme: { type: 'string', minLength: 1 } } } },
+        address: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { street: { type: 'string' }, city: { type: 'string' }, postalCode: { type: 'string' }, region: { type: 'string' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } },
+        },
+        x12: { type: 'object', additionalProperties: false, required: ['qualifier', 'id'], properties: { qualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' }, id: { type: 'string', minLength: 1, maxLength: 15 } } },
+        edifact: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 35 }, qualifier: { type: 'string', maxLength: 4 } } },
+      },
+    },
     server: {
       type: 'object',
       additionalProperties: false,
@@ -249,6 +269,61 @@ export const CONFIG_SCHEMA = {
            * (https, mailbox); the other keys are that transport's options, checked against its own schema at start.
            */
           transport: { type: 'object', required: ['type'], properties: { type: id } },
+          /**
+           * What the hub sends this partner (docs/outbound.md): per canonical type, the outbound mapping
+           * (mappings/outbound/<name>.yaml) that builds it; which acknowledgement the partner gives and by when;
+           * the envelope ids for X12 and EDIFACT.
+           */
+          outbound: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['formats'],
+            properties: {
+              formats: { type: 'object', minProperties: 1, propertyNames: { enum: [...CANONICAL_TYPES] }, additionalProperties: { type: 'string', minLength: 1 } },
+              acknowledgement: {
+                type: 'object',
+                additionalProperties: false,
+                default: {},
+                properties: {
+                  /** 997/999 or CONTRL (matched when the partner posts it), cxml (its Response in the HTTP answer), http (a 2xx is enough). */
+                  expect: { enum: ['997', '999', 'contrl', 'cxml', 'http'], default: 'http' },
+                  /** How long after sending an expected acknowledgement may take before the document is overdue. */
+                  withinHours: { type: 'number', exclusiveMinimum: 0, maximum: 720, default: 24 },
+                },
+              },
+              x12: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['receiverId'],
+                properties: {
+                  receiverQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$', default: 'ZZ' },
+                  receiverId: { type: 'string', minLength: 1, maxLength: 15 },
+                  /** Our ISA06/GS02 for this partner; default company.x12. */
+                  senderQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
+                  senderId: { type: 'string', minLength: 1, maxLength: 15 },
+                  /** GS03 when it differs from the ISA08. */
+                  groupReceiverId: { type: 'string', minLength: 2, maxLength: 15 },
+                  usage: { enum: ['P', 'T'], default: 'P' },
+                  /** ISA14: ask the partner for a TA1. */
+                  ta1Requested: { type: 'boolean', default: false },
+                },
+              },
+              edifact: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['receiverId'],
+                properties: {
+                  receiverId: { type: 'string', minLength: 1, maxLength: 35 },
+                  /** 0007: 14 (GLN), ZZZ (mutually defined) ... */
+                  receiverQualifier: { type: 'string', maxLength: 4 },
+                  senderId: { type: 'string', minLength: 1, maxLength: 35 },
+                  senderQualifier: { type: 'string', maxLength: 4 },
+                  syntax: { enum: ['UNOA', 'UNOB', 'UNOC'], default: 'UNOC' },
+                  test: { type: 'boolean', default: false },
+                },
+              },
+            },
+          },
         },
       },
     },

@@ -19,6 +19,26 @@ export interface PartnerConfig {
   readonly acknowledgements: PartnerAcknowledgements;
   /** How outbound documents reach the partner; unset: none are sent to it. */
   readonly transport?: PartnerTransportConfig;
+  /** What the hub sends this partner, in which formats, and which acknowledgement it expects (docs/outbound.md). */
+  readonly outbound?: PartnerOutboundConfig;
+}
+
+/** partners.<id>.outbound. */
+export interface PartnerOutboundConfig {
+  /** Canonical type -> outbound mapping name (mappings/outbound/<name>.yaml). */
+  readonly formats: Readonly<Partial<Record<CanonicalType, string>>>;
+  readonly acknowledgement: { readonly expect: '997' | '999' | 'contrl' | 'cxml' | 'http'; readonly withinHours: number };
+  readonly x12?: { readonly receiverQualifier: string; readonly receiverId: string; readonly senderQualifier?: string; readonly senderId?: string; readonly groupReceiverId?: string; readonly usage: 'P' | 'T'; readonly ta1Requested: boolean };
+  readonly edifact?: { readonly receiverId: string; readonly receiverQualifier?: string; readonly senderId?: string; readonly senderQualifier?: string; readonly syntax: 'UNOA' | 'UNOB' | 'UNOC'; readonly test: boolean };
+}
+
+/** config `company`: our own name and ids as the documents we send name them. */
+export interface CompanyConfig {
+  readonly name: string;
+  readonly partyIds: ReadonlyArray<{ readonly id: string; readonly scheme?: string }>;
+  readonly address?: { readonly street?: string; readonly city?: string; readonly postalCode?: string; readonly region?: string; readonly country?: string };
+  readonly x12?: { readonly qualifier: string; readonly id: string };
+  readonly edifact?: { readonly id: string; readonly qualifier?: string };
 }
 
 /** partners.<id>.transport as in the config: the type (a folder under transports/) and its options beside it. */
@@ -134,4 +154,6 @@ export interface HubConfig {
   readonly partners: Readonly<Record<string, PartnerConfig>>;
   readonly adapters: readonly AdapterConfig[];
   readonly routes: readonly RouteConfig[];
+  /** Our own company as outbound documents name it (config `company`); unset: outbound mappings that need it fail. */
+  readonly company?: CompanyConfig;
 }

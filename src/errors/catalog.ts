@@ -45,6 +45,11 @@ export const ERROR_CATALOG = {
   HUB_ERR_DOCUMENT_TYPE_UNKNOWN: { status: 422, retryable: false, title: 'Unknown document type for this partner' },
   /** The document fails its XSD. */
   HUB_ERR_XSD_INVALID: { status: 422, retryable: false, title: 'Document does not conform to its schema' },
+  /**
+   * A document the hub built for a partner (outbound) fails its format's XSD or DTD: it is not sent. The errors
+   * list each problem with its line in the built document; correct the outbound mapping or the ERP's data.
+   */
+  HUB_ERR_OUTBOUND_INVALID: { status: 422, retryable: false, title: 'Built document does not conform to its schema' },
   /** The document fails its format's DTD (cXML), validated against the hub's local copy of that DTD. */
   HUB_ERR_DTD_INVALID: { status: 422, retryable: false, title: 'Document does not conform to its DTD' },
   /** The document has no document number where its format says to find one. */

@@ -35,6 +35,16 @@ export class LookupTable {
     return true;
   }
 
+  /**
+   * The table read the other way (outbound: our SKU -> the partner's item number): the keys whose value is
+   * `value` as seen by the partner, its own rows first, then the shared ones, each group in file order.
+   */
+  keysFor(value: string, partner: string): { key: string; shared: boolean }[] {
+    const own = [...(this.byPartner.get(partner) ?? new Map<string, string>())].filter(([, v]) => v === value).map(([key]) => ({ key, shared: false }));
+    const shared = [...this.shared].filter(([key, v]) => v === value && !this.byPartner.get(partner)?.has(key)).map(([key]) => ({ key, shared: true }));
+    return [...own, ...shared];
+  }
+
   /** The value for a key as seen by a partner, or undefined. */
   get(key: string, partner: string): string | undefined {
     return this.byPartner.get(partner)?.get(key) ?? this.shared.get(key);

@@ -38,13 +38,13 @@ const ELEMENT_PATH = /^(\/[A-Za-z_][\w.-]*)+$/;
 const SYSTEM_ID = /^[^\s"'<>\u0000-\u001f\u007f]{1,500}$/;
 /** Variables the evaluator binds for every expression besides the functions. */
 export const BOUND_VARIABLES = ['root', 'partner'];
-const JSONATA_BUILTINS = new Set(
+export const JSONATA_BUILTINS = new Set(
   ('sum count max min average string substring substringBefore substringAfter lowercase uppercase length trim pad match contains replace split join ' +
     'formatNumber formatBase formatInteger parseInteger number floor ceil round abs sqrt power random boolean not map zip filter single reduce sift ' +
     'keys lookup append exists spread merge reverse each error assert type sort shuffle distinct base64encode base64decode encodeUrlComponent encodeUrl ' +
     'decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis').split(' '),
 );
-const LOOKUP_FUNCTIONS = new Set(['lookup', 'lookupOr', 'lookupFirst']);
+const LOOKUP_FUNCTIONS = new Set(['lookup', 'lookupOr', 'lookupFirst', 'partnerKey', 'partnerKeyOr', 'sharedKey']);
 
 /** Loads one lookup table once even when several mappings use it. */
 export type TableLoader = (name: string, file: string) => LookupTable;
@@ -63,7 +63,7 @@ export function cachedTableLoader(): TableLoader {
 }
 
 /** What a load-time problem is about, so the message can name the field and the YAML line. */
-class MappingFileProblem {
+export class MappingFileProblem {
   constructor(
     readonly file: string,
     private readonly doc: YAML.Document.Parsed,
@@ -92,7 +92,7 @@ interface AstNode {
 }
 
 /** Every function called, every variable assigned or taken as a lambda parameter, every lookup table named. */
-function scanAst(root: unknown): { called: Set<string>; defined: Set<string>; tables: Set<string>; dynamicTable: string | undefined } {
+export function scanAst(root: unknown): { called: Set<string>; defined: Set<string>; tables: Set<string>; dynamicTable: string | undefined } {
   const called = new Set<string>();
   const defined = new Set<string>();
   const tables = new Set<string>();
