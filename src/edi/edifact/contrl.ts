@@ -9,7 +9,9 @@
  * and the element position) and, by the same rule, everything in it, so no UCM follows. With UNG groups, a UCF is
  * written for each group that is rejected or holds rejected messages.
  */
-import type { AckNumbers, EdiGroup, EdiInterchange, EdiParty, EdiProblem, EdiTransaction } from '../types.js';
+import type { OutboundElement, OutboundSegment } from '../outbound-segment.js';
+import type { AckNumbers, EdiDelimiters, EdiGroup, EdiInterchange, EdiParty, EdiProblem, EdiTransaction } from '../types.js';
+import { buildEdifactInterchange } from './envelope.js';
 import { DEFAULT_DELIMITERS } from './lexer.js';
 import { serviceStringAdvice } from './read.js';
 
@@ -23,39 +25,24 @@ export interface BuildContrlOptions {
 const MAX_UCS = 999;
 const MAX_UCD = 99;
 
-function two(n: number): string {
-  return String(n).padStart(2, '0');
+type Seg = (tag: string, ...elements: OutboundElement[]) => void;
+
+/**
+ * The service characters of the reply: the interchange's own, unless its UNA declared unusable ones (a letter,
+ * digit or space, or two the same), where a reply in them could not be read: then ISO 9735's defaults.
+ */
+function replyDelimiters(d: EdiDelimiters): EdiDelimiters {
+  const used = [d.component, d.element, d.segment, ...(d.release ? [d.release] : []), ...(d.repetition ? [d.repetition] : [])];
+  const usable = new Set(used).size === used.length && used.every((c) => c.length === 1 && !/[A-Za-z0-9 ]/.test(c));
+  return usable ? d : DEFAULT_DELIMITERS;
 }
 
 export function buildContrl(ic: EdiInterchange, options: BuildContrlOptions): string {
-  const d = ic.delimiters ?? DEFAULT_DELIMITERS;
-  const specials = [d.release, d.component, d.element, d.segment, d.repetition].filter((c): c is string => c !== undefined);
-  const escape = (v: string): string => (d.release ? [...v].map((c) => (specials.includes(c) ? d.release + c : c)).join('') : v);
-  const segments: string[] = [];
-  const seg = (tag: string, ...elements: Array<string | string[] | undefined>): void => {
-    const parts = elements.map((e) => {
-      if (e === undefined) return '';
-      if (typeof e === 'string') return escape(e);
-      const comps = [...e];
-      while (comps.length > 0 && comps[comps.length - 1] === '') comps.pop();
-      return comps.map(escape).join(d.component);
-    });
-    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-    segments.push([tag, ...parts].join(d.element) + d.segment);
-  };
+  const body: OutboundSegment[] = [];
+  const seg: Seg = (tag, ...elements) => void body.push({ id: tag, elements });
   const party = (p: EdiParty): string[] => [p.id, p.qualifier];
   const [syntaxId, syntaxVersion = '3'] = ic.syntaxVersion.split(':');
   const v4 = syntaxVersion === '4';
-  const now = options.now ?? new Date();
-  const date = v4 ? `${now.getUTCFullYear()}${two(now.getUTCMonth() + 1)}${two(now.getUTCDate())}` : `${two(now.getUTCFullYear() % 100)}${two(now.getUTCMonth() + 1)}${two(now.getUTCDate())}`;
-  const time = `${two(now.getUTCHours())}${two(now.getUTCMinutes())}`;
-  const interchangeRef = String(options.numbers.interchange);
-  const messageRef = String(options.numbers.transaction);
-
-  seg('UNB', [syntaxId ?? 'UNOA', syntaxVersion], party(ic.receiver), party(ic.sender), [date, time], interchangeRef,
-    undefined, undefined, undefined, undefined, undefined, ic.test ? '1' : undefined);
-  const firstMessage = segments.length;
-  seg('UNH', messageRef, ['CONTRL', v4 ? '4' : 'D', v4 ? '1' : '3', 'UN']);
 
   const envelope = ic.problems[0];
   seg('UCI', ic.controlNumber, party(ic.sender), party(ic.receiver), envelope ? '4' : '7', ...errorElements(envelope));
@@ -72,10 +59,18 @@ export function buildContrl(ic: EdiInterchange, options: BuildContrlOptions): st
       for (const tx of rejected) writeUcm(tx, seg);
     }
   }
-  seg('UNT', String(segments.length - firstMessage + 1), messageRef);
-  seg('UNZ', '1', interchangeRef);
-  const una = serviceStringAdvice(ic);
-  return (una ?? '') + segments.join('');
+  const own = ic.delimiters ?? DEFAULT_DELIMITERS;
+  const d = replyDelimiters(own);
+  const una = d === own && serviceStringAdvice(ic) !== undefined;
+  // Without a UNA a version 4 partner reads the default repetition separator '*'; with one, what its UNA5 said.
+  const repetition = d.repetition ?? (una ? null : undefined);
+  return buildEdifactInterchange({
+    // The syntax version as the partner wrote it (1 to 4); the partner's identifier even when the hub cannot check it.
+    syntax: { identifier: syntaxId || 'UNOA', version: (Number(syntaxVersion) || 3) as 1 | 2 | 3 | 4 },
+    sender: { id: ic.receiver.id, qualifier: ic.receiver.qualifier }, receiver: { id: ic.sender.id, qualifier: ic.sender.qualifier },
+    date: options.now ?? new Date(), controlReference: String(options.numbers.interchange), test: ic.test,
+    delimiters: { ...d, decimal: d.decimal ?? '.', release: d.release ?? null, repetition }, una: una ? 'always' : 'auto', characterCheck: 'off',
+  }, { messages: [{ reference: String(options.numbers.transaction), type: 'CONTRL', version: v4 ? '4' : 'D', release: v4 ? '1' : '3', agency: 'UN', segments: body }] });
 }
 
 function comp(group: EdiGroup, element: number, component: number): string {
@@ -85,14 +80,14 @@ function comp(group: EdiGroup, element: number, component: number): string {
 }
 
 /** 0085, 0013 (the service segment in error) and S011 (element position, component position) of UCI/UCF/UCM. */
-function errorElements(p: EdiProblem | undefined): Array<string | string[] | undefined> {
+function errorElements(p: EdiProblem | undefined): OutboundElement[] {
   if (!p) return [];
   const tag = p.segmentId && /^UN[ABGHEZTS]$/.test(p.segmentId) ? p.segmentId : undefined;
   const s011 = p.elementPosition !== undefined ? [String(p.elementPosition), p.componentPosition !== undefined ? String(p.componentPosition) : ''] : undefined;
   return [p.code, tag, s011];
 }
 
-function writeUcm(tx: EdiTransaction, seg: (tag: string, ...elements: Array<string | string[] | undefined>) => void): void {
+function writeUcm(tx: EdiTransaction, seg: Seg): void {
   const unh = tx.segments[0];
   const s009 = unh?.elements[1];
   const identifier = typeof s009 === 'string' ? [s009] : s009 ? [...s009] : [tx.setId];

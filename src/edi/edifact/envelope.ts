@@ -7,7 +7,7 @@
  */
 import { HubError } from '../../errors/hub-error.js';
 import { writeError, type OutboundSegment, type WriteProblem } from '../outbound-segment.js';
-import { edifactDelimiters, edifactSegmentText, needsUna, serviceStringAdvice, type EdifactDelimiters, type EdifactSyntax } from './write.js';
+import { edifactDelimiters, edifactSegmentText, needsUna, repertoire, serviceStringAdvice, type EdifactSyntax, type PartnerDelimiters } from './write.js';
 
 /** A party of UNB S002/S003 (or UNG S006/S007): its id (0004/0010) and code qualifier (0007: 14 GLN, ZZZ …). */
 export interface EdifactParty {
@@ -33,10 +33,15 @@ export interface EdifactInterchangeOptions {
   test?: boolean;
   /** UNB 0032 interchange agreement identifier. */
   agreement?: string;
-  /** The partner's service characters over the defaults; release null for none. */
-  delimiters?: Partial<Omit<EdifactDelimiters, 'release'>> & { release?: string | null };
-  /** 'auto' (default): UNA only when the characters are not the defaults; 'always'. */
+  /** The partner's service characters over the defaults; release or repetition null for none. */
+  delimiters?: PartnerDelimiters;
+  /** 'auto' (default): UNA only when the characters are not the syntax identifier's defaults; 'always'. */
   una?: 'auto' | 'always';
+  /**
+   * 'strict' (default): every character checked against the syntax identifier's repertoire. 'off' for a CONTRL,
+   * which copies the partner's own references back whatever they hold (and answers unsupported identifiers too).
+   */
+  characterCheck?: 'strict' | 'off';
   newline?: '' | '\n' | '\r\n';
 }
 
@@ -88,11 +93,12 @@ export function buildEdifactInterchange(options: EdifactInterchangeOptions, cont
   const version = options.syntax.version ?? 3;
   const d = edifactDelimiters(options.delimiters, version);
   const identifier = options.syntax.identifier;
+  const check = options.characterCheck === 'off' ? undefined : repertoire(identifier);
   const end = d.segment + (options.newline ?? '');
   const problems: WriteProblem[] = [];
   const out: string[] = [];
   const write = (segment: OutboundSegment, position: number): void => {
-    out.push(edifactSegmentText(segment, d, identifier, position, problems) + end);
+    out.push(edifactSegmentText(segment, d, check, identifier, position, problems) + end);
   };
   const when = options.date;
   const year = version >= 4 ? String(when.getUTCFullYear()) : pad2(when.getUTCFullYear() % 100);
@@ -122,6 +128,6 @@ export function buildEdifactInterchange(options: EdifactInterchangeOptions, cont
   }
   write({ id: 'UNZ', elements: [String(count), interchangeRef] }, 1);
   if (problems.length) throw writeError('EDIFACT', problems);
-  const una = options.una === 'always' || needsUna(d, version) || identifier === 'UNOB' ? serviceStringAdvice(d) + (options.newline ?? '') : '';
+  const una = options.una === 'always' || needsUna(d, identifier, version) ? serviceStringAdvice(d) + (options.newline ?? '') : '';
   return una + out.join('');
 }

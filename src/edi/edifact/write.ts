@@ -29,23 +29,27 @@ export const EDIFACT_DEFAULT_DELIMITERS: Readonly<Required<EdifactDelimiters>> =
 export interface EdifactSyntax {
   /** UNB 0001: UNOA, UNOB, UNOC … (the repertoire every value is checked against). */
   identifier: string;
-  /** UNB 0002: ISO 9735 version 3 (default) or 4. */
-  version?: 3 | 4;
+  /** UNB 0002: ISO 9735 version 1 to 4 (default 3); from 4 on, CCYYMMDD dates and the repetition separator. */
+  version?: 1 | 2 | 3 | 4;
 }
 
 const NOT_A_SERVICE_CHARACTER = /[A-Za-z0-9 ]/;
 
+/** A partner's service characters as configured: any of them, null for no release character or repetition separator. */
+export type PartnerDelimiters = Partial<Omit<EdifactDelimiters, 'release' | 'repetition'>> & { release?: string | null; repetition?: string | null };
+
 /**
  * The partner's service characters over the defaults, checked: one character each, no letter, digit or space, all
- * different; the decimal mark '.' or ','. `release: null` asks for no release character. Version 3 has no
- * repetition separator (UNA5 is reserved).
+ * different; the decimal mark '.' or ','. `release: null` asks for no release character, `repetition: null` for no
+ * repetition separator (UNA5 a space). Before version 4 there is none (UNA5 is reserved).
  */
-export function edifactDelimiters(partner: Partial<Omit<EdifactDelimiters, 'release'>> & { release?: string | null } = {}, version: 3 | 4 = 3): EdifactDelimiters {
-  const { release, ...rest } = partner;
+export function edifactDelimiters(partner: PartnerDelimiters = {}, version = 3): EdifactDelimiters {
+  const { release, repetition, ...rest } = partner;
   const d: EdifactDelimiters = { ...EDIFACT_DEFAULT_DELIMITERS, ...rest };
   if (release === null) delete d.release;
   else if (release !== undefined) d.release = release;
-  if (version < 4) delete d.repetition;
+  if (repetition === null || version < 4) delete d.repetition;
+  else if (repetition !== undefined) d.repetition = repetition;
   const seen = new Map<string, string>();
   for (const name of ['component', 'element', 'release', 'repetition', 'segment'] as const) {
     const ch = d[name];
@@ -73,20 +77,23 @@ export function serviceStringAdvice(d: EdifactDelimiters): string {
   return `UNA${d.component}${d.element}${d.decimal}${d.release ?? ' '}${d.repetition ?? ' '}${d.segment}`;
 }
 
-/** True when the characters are not ISO 9735's defaults, so a partner needs the UNA to read them. */
-export function needsUna(d: EdifactDelimiters, version: 3 | 4): boolean {
-  const def = EDIFACT_DEFAULT_DELIMITERS;
+/** Level B (UNOB) defaults without UNA: the information separators IS1, IS3, IS4 and no release character. */
+const LEVEL_B_DEFAULTS: EdifactDelimiters = { component: '\x1f', element: '\x1d', decimal: '.', segment: '\x1c' };
+
+/** True when the characters are not the defaults of the syntax identifier, so a partner needs the UNA to read them. */
+export function needsUna(d: EdifactDelimiters, identifier: string, version: number): boolean {
+  const def: EdifactDelimiters = identifier === 'UNOB' ? LEVEL_B_DEFAULTS : EDIFACT_DEFAULT_DELIMITERS;
   return d.component !== def.component || d.element !== def.element || d.decimal !== def.decimal || d.release !== def.release
-    || d.segment !== def.segment || (version >= 4 && d.repetition !== def.repetition);
+    || d.segment !== def.segment || (version >= 4 && identifier !== 'UNOB' && d.repetition !== def.repetition);
 }
 
 /** One value escaped, its characters checked; problems are pushed. */
-function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire, identifier: string, where: Omit<WriteProblem, 'message'>, problems: WriteProblem[]): string {
+function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire | undefined, identifier: string, where: Omit<WriteProblem, 'message'>, problems: WriteProblem[]): string {
   const specials = [d.release, d.component, d.element, d.segment, d.repetition].filter((c): c is string => c !== undefined);
   let out = '';
   const outside = new Set<string>();
   for (const ch of value) {
-    if (!check(ch)) outside.add(ch);
+    if (check && !check(ch)) outside.add(ch);
     if (specials.includes(ch)) {
       if (d.release === undefined) {
         problems.push({ ...where, message: `"${value.slice(0, 60)}" holds the service character ${shown(ch)} and the interchange has no release character (UNA4 is a space)` });
@@ -103,9 +110,12 @@ function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire, ide
   return out;
 }
 
-/** One segment as text (without its terminator); `position` is the segment's position in its message (UNH = 1). */
-export function edifactSegmentText(segment: OutboundSegment, d: EdifactDelimiters, identifier: string, position: number, problems: WriteProblem[]): string {
-  const check = repertoire(identifier);
+/**
+ * One segment as text (without its terminator); `position` is the segment's position in its message (UNH = 1).
+ * `check` is the repertoire of `identifier`; undefined skips the character check (a CONTRL copying back a partner's
+ * own references).
+ */
+export function edifactSegmentText(segment: OutboundSegment, d: EdifactDelimiters, check: Repertoire | undefined, identifier: string, position: number, problems: WriteProblem[]): string {
   if (!/^[A-Z]{3}$/.test(segment.id)) {
     problems.push({ segmentId: segment.id, segmentPosition: position, message: `"${segment.id}" is not an EDIFACT segment tag (three upper case letters)` });
   }
@@ -129,7 +139,8 @@ export function writeEdifactSegments(segments: readonly OutboundSegment[], synta
   const problems: WriteProblem[] = [];
   const end = d.segment + (options.newline ?? '');
   const first = options.firstPosition ?? 1;
-  const text = segments.map((segment, i) => edifactSegmentText(segment, d, syntax.identifier, first + i, problems) + end).join('');
+  const check = repertoire(syntax.identifier);
+  const text = segments.map((segment, i) => edifactSegmentText(segment, d, check, syntax.identifier, first + i, problems) + end).join('');
   if (problems.length) throw writeError('EDIFACT', problems);
   return text;
 }
