@@ -22,13 +22,18 @@ export function shippedTransports(dir = TRANSPORTS_DIR): string[] {
     .sort();
 }
 
-/** Checks that a loaded default export is a transport definition, saying every problem at once. */
-export function checkTransportDefinition(value: unknown, source: string, expectedName: string): TransportDefinition {
+/**
+ * Checks that a loaded default export is a transport definition, saying every problem at once. `expectedName` is
+ * the folder it was loaded from (the name must equal it).
+ */
+export function checkTransportDefinition(value: unknown, source: string, expectedName?: string): TransportDefinition {
   const fix = 'export default { name, configSchema, create(options, context) } (docs/outbound.md, "Partner transports")';
   const definition = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof value !== 'object' || value === null) problems.push(`its default export is ${value === undefined ? 'missing' : typeof value}`);
-  else if (definition.name !== expectedName) {
+  else if (typeof definition.name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(definition.name)) {
+    problems.push('name must be a lower-case id (letters, digits, - and _, at most 64)');
+  } else if (expectedName !== undefined && definition.name !== expectedName) {
     problems.push(`name is ${JSON.stringify(definition.name)} but the folder is "${expectedName}": they must be equal`);
   }
   const schema = definition.configSchema;
