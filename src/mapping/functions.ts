@@ -27,6 +27,13 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?)$/;
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+/**
+ * YYMMDD, the X12 date before 004010 (element 373, DT 6/6). The century follows the POSIX strptime %y window
+ * (IEEE Std 1003.1): 69-99 are 1969-1999, 00-68 are 2000-2068. Fixed, not sliding, so a document maps the same
+ * whenever it is mapped again.
+ */
+const SHORT_DATE = /^(\d{2})(\d{2})(\d{2})$/;
+const century = (yy: string): string => (Number(yy) >= 69 ? `19${yy}` : `20${yy}`);
 
 function describe(value: unknown): string {
   const text = JSON.stringify(value);
@@ -135,12 +142,17 @@ export function mappingFunctions(tables: LookupTables, partner: string, onMissin
       if (!NUMBER.test(text)) throw new MappingFunctionError('HUB_ERR_MAPPING', `$num() got ${describe(text)}, which is not a number`);
       return Number(text);
     },
-    date: (value: unknown): string | undefined => {
+    // `centuryDigits`: the two century digits sent beside a YYMMDD date (X12 DTM05, element 624, before 004010);
+    // anything else there (004010's DTM05 is a format qualifier such as D8) leaves the window to decide.
+    date: (value: unknown, centuryDigits?: unknown): string | undefined => {
       const text = textOf(value, 'date');
       if (text === undefined) return undefined;
-      const match = ISO_DATE.exec(text) ?? COMPACT_DATE.exec(text);
+      const short = SHORT_DATE.exec(text);
+      const given = typeof centuryDigits === 'string' && /^\d{2}$/.test(centuryDigits) ? centuryDigits : undefined;
+      const year = (yy: string): string => (given ? `${given}${yy}` : century(yy));
+      const match = ISO_DATE.exec(text) ?? COMPACT_DATE.exec(text) ?? (short ? [text, year(short[1]!), short[2]!, short[3]!] : null);
       if (!match || !validDate(match[1]!, match[2]!, match[3]!)) {
-        throw new MappingFunctionError('HUB_ERR_MAPPING', `$date() got ${describe(text)}, which is not a date (YYYY-MM-DD, an xs:date or xs:dateTime, or YYYYMMDD)`);
+        throw new MappingFunctionError('HUB_ERR_MAPPING', `$date() got ${describe(text)}, which is not a date (YYYY-MM-DD, an xs:date or xs:dateTime, YYYYMMDD or YYMMDD)`);
       }
       return `${match[1]}-${match[2]}-${match[3]}`;
     },

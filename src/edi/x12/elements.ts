@@ -31,11 +31,17 @@ export function isPresent(value: string | string[] | undefined): boolean {
   return typeof value === 'string' ? value !== '' : value.some((c) => c !== '');
 }
 
-function validDate(text: string): boolean {
-  if (!/^\d{8}$/.test(text)) return false;
-  const year = Number(text.slice(0, 4));
-  const month = Number(text.slice(4, 6));
-  const day = Number(text.slice(6, 8));
+/**
+ * A date CCYYMMDD, or YYMMDD where the rule allows 6 digits (element 373 before 004010). The century of a YYMMDD
+ * date does not change whether it is a real date except for 29 February: a year YY divisible by 4 is a leap year
+ * in both 19YY and 20YY, except 00 (2000 is, 1900 is not), taken as 2000 as $date reads it.
+ */
+function validDate(text: string, rule: ElementRule): boolean {
+  if (!/^\d+$/.test(text) || (text.length !== 8 && !(text.length === 6 && rule.min <= 6))) return false;
+  const full = text.length === 6 ? `20${text}` : text;
+  const year = Number(full.slice(0, 4));
+  const month = Number(full.slice(4, 6));
+  const day = Number(full.slice(6, 8));
   if (month < 1 || month > 12 || day < 1) return false;
   const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return day <= days;
@@ -64,7 +70,7 @@ function checkValue(rule: ElementRule, value: string): { code: string; reason: s
       length = value.replace(/[-.]/g, '').length;
       break;
     case 'DT':
-      if (!validDate(value)) return { code: ELEMENT_ERROR.invalidDate, reason: 'is not a date CCYYMMDD' };
+      if (!validDate(value, rule)) return { code: ELEMENT_ERROR.invalidDate, reason: rule.min <= 6 ? 'is not a date YYMMDD or CCYYMMDD' : 'is not a date CCYYMMDD' };
       return undefined;
     case 'TM':
       if (!validTime(value)) return { code: ELEMENT_ERROR.invalidTime, reason: 'is not a time HHMM[SS[D..]]' };
@@ -105,7 +111,8 @@ export function checkElements(segment: EdiSegment, rule: SegmentRule, position: 
     let value: string;
     if (Array.isArray(raw)) {
       if (raw.slice(1).some((c) => c !== '')) {
-        at(i + 1, version.startsWith('004') ? ELEMENT_ERROR.invalidCharacter : ELEMENT_ERROR.tooManyComponents,
+        // AK403 13 (too many components) is a 005010 code; with the 004010 tables (releases before 005010) it is 6.
+        at(i + 1, version < '005010' ? ELEMENT_ERROR.invalidCharacter : ELEMENT_ERROR.tooManyComponents,
           `${elementName(segment.id, i + 1)} is a simple element but contains the component separator`, raw.join(''));
         continue;
       }

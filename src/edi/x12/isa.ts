@@ -1,8 +1,14 @@
 /**
  * The ISA interchange header: read by its element separator (the character after "ISA"), so an ISA that is not
- * the fixed 106 characters real partners sometimes send is still read, and each field off its fixed length is a
- * problem with its TA1 I18 code. The component separator is ISA16, the segment terminator the next character,
- * the repetition separator ISA11 from version 00402.
+ * the fixed 106 characters real partners sometimes send is still read. The component separator is ISA16, the
+ * segment terminator the next character, the repetition separator ISA11 from version 00402.
+ *
+ * What a mature translator takes and notes, the reader takes and notes: a field off its fixed length whose value
+ * is whole once its padding is trimmed (ISA02/04/06/08 short or over-padded, ISA08 of 16 with a trailing space),
+ * and a line break between two elements (tolerated as whitespace, as line breaks after segment terminators are).
+ * Each is a warning with its TA1 I18 note code (TA104 E: accepted, errors noted), never a rejection. What makes
+ * the header unreliable stays a problem (TA104 R): a value that does not fit its field even without padding, a
+ * line break inside a value, a date, time, version, control number or indicator that is not one.
  */
 import { EdiSyntaxError, type EdiDelimiters, type EdiProblem, type EdiSegment } from '../types.js';
 
@@ -67,8 +73,16 @@ function validYymmdd(value: string): boolean {
 export interface IsaRead {
   isa: EdiSegment;
   delimiters: EdiDelimiters;
+  /** What makes the header unreliable (TA1 R with the first one's code). */
   problems: EdiProblem[];
+  /** Deviations from the fixed layout the reader undid (TA1 E, the same I18 note codes): see the file's head. */
+  warnings: EdiProblem[];
 }
+
+/** ISA02, ISA04, ISA06, ISA08: the AN fields padded with spaces to their fixed length. */
+const PADDED = new Set([2, 4, 6, 8]);
+/** A line break at either end of a value: between two elements of an ISA broken over lines. */
+const EDGE_LINE_BREAKS = /^[\r\n]+|[\r\n]+$/g;
 
 /** Reads the ISA starting at `begin`. Throws EdiSyntaxError when no ISA can be read (no usable delimiters). */
 export function readIsa(text: string, begin: number, line: number): IsaRead {
@@ -96,27 +110,44 @@ export function readIsa(text: string, begin: number, line: number): IsaRead {
     fail(INTERCHANGE_ERROR.invalidSegmentTerminator, `the character after ISA16 (${JSON.stringify(terminator)}) cannot be a segment `
       + 'terminator; ISA16 must be one character followed by the terminator');
   }
-  const values = separators.map((at, i) => (i < 15 ? text.slice(at + 1, separators[i + 1]) : component!));
+  const read = separators.map((at, i) => (i < 15 ? text.slice(at + 1, separators[i + 1]) : component!));
+  // Line breaks between elements are whitespace; the values keep their padding (the tree trims it).
+  const values = read.map((value) => value.replace(EDGE_LINE_BREAKS, ''));
   const isa: EdiSegment = { id: 'ISA', elements: values, start: begin, end: last + 3, line };
   const problems: EdiProblem[] = [];
-  const bad = (position: number, message: string): void => {
+  const warnings: EdiProblem[] = [];
+  const note = (into: EdiProblem[], position: number, message: string): void => {
     const code = ISA_FIELDS[position - 1]![1];
-    problems.push({ ...interchangeProblem(code, message, isa, position), value: values[position - 1]!.slice(0, 99) });
+    into.push({ ...interchangeProblem(code, message, isa, position), value: read[position - 1]!.slice(0, 99) });
   };
+  const bad = (position: number, message: string): void => note(problems, position, message);
   const length = last + 3 - begin;
-  if (length !== 106) {
-    ISA_FIELDS.forEach(([fixed, , name], i) => {
-      const value = values[i]!;
-      if (value.length === fixed) return;
-      const lineBreak = /[\r\n]/.test(value) ? ' (it contains a line break)' : '';
-      bad(i + 1, `${isaName(i + 1)} (${name}) is ${value.length} characters, the standard fixes ${fixed}${lineBreak}; `
-        + `the ISA is ${length} characters instead of 106, pad each field to its length`);
-    });
-  }
+  ISA_FIELDS.forEach(([fixed, , name], i) => {
+    const raw = read[i]!;
+    const value = values[i]!;
+    const field = `${isaName(i + 1)} (${name})`;
+    if (/[\r\n]/.test(value)) {
+      bad(i + 1, `${field} has a line break inside its value; a line break may only come between elements or after the terminator`);
+      return;
+    }
+    const lineBreak = value !== raw ? ' and a line break next to it (read as whitespace)' : '';
+    if (value.length === fixed) {
+      if (lineBreak) note(warnings, i + 1, `${field} is followed or preceded by a line break, read as whitespace between elements`);
+      return;
+    }
+    const trimmed = value.trim();
+    const whole = PADDED.has(i + 1) ? trimmed.length <= fixed : trimmed.length === fixed;
+    const size = `${field} is ${value.length} characters${lineBreak}, the standard fixes ${fixed}`;
+    if (whole) {
+      note(warnings, i + 1, `${size}; read as "${trimmed}" (the ISA is ${length} characters instead of 106: the sender should pad each field to its length)`);
+    } else {
+      bad(i + 1, `${size}, and "${trimmed.slice(0, 40)}" does not fit it even without padding; the ISA is ${length} characters instead of 106`);
+    }
+  });
   const check = (position: number, ok: boolean, what: string): void => {
     if (!ok && !problems.some((p) => p.elementPosition === position)) bad(position, `${isaName(position)} "${values[position - 1]}" ${what}`);
   };
-  const v = (position: number): string => values[position - 1]!;
+  const v = (position: number): string => values[position - 1]!.trim();
   check(1, /^(00|01|02|03|04|05|06)$/.test(v(1)), 'is not an authorization information qualifier (00-06)');
   check(3, /^(00|01)$/.test(v(3)), 'is not a security information qualifier (00 or 01)');
   check(5, /^[A-Z0-9]{2}$/.test(v(5)), 'is not an interchange id qualifier');
@@ -141,5 +172,5 @@ export function readIsa(text: string, begin: number, line: number): IsaRead {
   } else {
     check(11, v(11) === 'U', 'must be U (U.S. EDI Community of ASC X12) before version 00402');
   }
-  return { isa, delimiters, problems };
+  return { isa, delimiters, problems, warnings };
 }

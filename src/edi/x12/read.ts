@@ -9,12 +9,13 @@
  * per transaction and counts that do not follow the group), and an ISA that is not 106 characters long, which real
  * partners send, is a crash for the fixed-offset readers. The syntax itself is small (X12.5/X12.6).
  */
-import { EdiSyntaxError, type EdiDelimiters, type EdiGroup, type EdiInterchange, type EdiProblem, type EdiSegment, type EdiTransaction } from '../types.js';
+import { EdiSyntaxError, type EdiDelimiters, type EdiGroup, type EdiProblem, type EdiSegment, type EdiTransaction } from '../types.js';
 import { INTERCHANGE_ERROR, interchangeProblem, readIsa } from './isa.js';
-import { baseVersion, transactionSpec } from './specs/transactions.js';
+import { baseVersion, READ_VERSIONS, transactionSpec } from './specs/transactions.js';
 import { flatTree, withEnvelope } from './tree.js';
 import { validateTransaction } from './validate.js';
 import { append } from '../../util/arrays.js';
+import type { EdiInterchangeRead } from '../warnings.js';
 
 export { INTERCHANGE_ERROR } from './isa.js';
 
@@ -123,7 +124,7 @@ function finishTransaction(isa: EdiSegment, owner: OpenGroup, segments: EdiSegme
     if (seNumber !== controlNumber) at(TRANSACTION_ERROR.controlNumberMismatch, `SE02 ${seNumber} does not match ST02 ${controlNumber}`, se);
   }
   const st03 = text(st.elements[2]);
-  if (st03 && baseVersion(version) === '005010' && st03 !== version) {
+  if (st03 && version >= '005010' && baseVersion(version) && st03 !== version) {
     at(TRANSACTION_ERROR.conventionReference, `ST03 ${st03} differs from the group's version GS08 ${version}`, st);
   }
   const spec = transactionSpec(setId, version);
@@ -136,7 +137,7 @@ function finishTransaction(isa: EdiSegment, owner: OpenGroup, segments: EdiSegme
   } else {
     at(TRANSACTION_ERROR.notSupported, baseVersion(version)
       ? `transaction set ${setId} is not one the hub reads (850, 855, 856, 860, 810, 997)`
-      : `version ${version} is not supported (004010 and 005010 are): transaction ${setId} ${controlNumber} is not validated`, st);
+      : `version ${version} is not supported (${READ_VERSIONS} are): transaction ${setId} ${controlNumber} is not validated`, st);
     body = flatTree(segments);
   }
   return {
@@ -155,7 +156,7 @@ function finishGroup(open: OpenGroup, ge: EdiSegment | undefined, next: EdiSegme
     at(GROUP_ERROR.controlNumberSyntax, `GS06 "${g.controlNumber}" is not a group control number (1 to 9 digits)`, open.header);
   }
   if (!baseVersion(g.version)) {
-    at(GROUP_ERROR.versionNotSupported, `GS08 ${g.version} is not a version the hub reads (004010…, 005010…)`, open.header);
+    at(GROUP_ERROR.versionNotSupported, `GS08 ${g.version} is not a version the hub reads (${READ_VERSIONS})`, open.header);
   }
   if (!ge) {
     const where = next ? `: ${next.id} at line ${next.line} comes first` : ': the text ends';
@@ -180,8 +181,11 @@ function openGroup(gs: EdiSegment): OpenGroup {
   };
 }
 
-/** Reads one X12 interchange. Throws EdiSyntaxError only when the text is not X12 or its ISA cannot be read. */
-export function readX12(input: string): EdiInterchange {
+/**
+ * Reads one X12 interchange. Throws EdiSyntaxError only when the text is not X12 or its ISA cannot be read.
+ * `warnings` holds the ISA deviations read through (isa.ts): the interchange is taken with them (TA1 E).
+ */
+export function readX12(input: string): EdiInterchangeRead {
   let begin = input.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (begin < input.length && /\s/.test(input[begin]!)) begin++;
   if (begin >= input.length) {
@@ -193,7 +197,7 @@ export function readX12(input: string): EdiInterchange {
     throw new EdiSyntaxError(message, interchangeProblem(INTERCHANGE_ERROR.invalidContent, message));
   }
   const lineOf = lineCounter(input);
-  const { isa, delimiters, problems } = readIsa(input, begin, lineOf(begin));
+  const { isa, delimiters, problems, warnings } = readIsa(input, begin, lineOf(begin));
   const segments = readSegments(input, isa.end, delimiters, lineOf);
   const groups: EdiGroup[] = [];
   let group: OpenGroup | undefined;
@@ -272,7 +276,8 @@ export function readX12(input: string): EdiInterchange {
   }
   if (transaction) closeTransaction(undefined, undefined);
   if (group) closeGroup(undefined, undefined);
-  const value = (position: number): string => text(isa.elements[position - 1]);
+  // ISA values without their padding (isa.ts noted any field off its length).
+  const value = (position: number): string => text(isa.elements[position - 1]).trim();
   const controlNumber = value(13);
   if (!iea) {
     const last = segments[segments.length - 1];
@@ -303,5 +308,6 @@ export function readX12(input: string): EdiInterchange {
     header: isa,
     groups,
     problems,
+    warnings,
   };
 }

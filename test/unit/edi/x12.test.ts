@@ -5,6 +5,7 @@ import { checkCanonical } from '../../../src/canonical/check.js';
 import { formatOfTransaction } from '../../../src/formats/edi.js';
 import { build997, build999, buildTA1, read997, readX12 } from '../../../src/edi/x12/index.js';
 import { EdiSyntaxError, type EdiInterchange, type EdiProblem } from '../../../src/edi/types.js';
+import { strictEnvelope } from '../../../src/edi/warnings.js';
 import { HubError } from '../../../src/errors/hub-error.js';
 import { evaluateMapping } from '../../../src/mapping/evaluate.js';
 import { loadMappingFile } from '../../../src/mapping/mapping-file.js';
@@ -71,9 +72,10 @@ describe('X12 reader', () => {
   it('keeps the 00402+ repetition separator as a delimiter without splitting values by it', () => {
     const ic = readX12(fixture('node-x12-856-004060.edi'));
     expect(ic.delimiters.repetition).to.equal('-');
-    // 004060 is not validated, so its tree is flat (every segment at the top, in order).
-    const tree = ic.groups[0]!.transactions[0]!.tree as { N4: Array<{ N403: string }> };
-    expect(tree.N4[1]!.N403).to.equal('31139-0020');
+    // 004060 is read with 004010's tables: N4 in the shipment HL's second N1 loop.
+    expect(ic.groups[0]!.problems).to.deep.equal([]);
+    const tree = ic.groups[0]!.transactions[0]!.tree as { HL: Array<{ N1: Array<{ N4: Array<{ N403: string }> }> }> };
+    expect(tree.HL[0]!.N1[1]!.N4[0]!.N403).to.equal('31139-0020');
   });
 
   it('reads several groups and transactions, each transaction with its own segments and offsets', () => {
@@ -87,22 +89,25 @@ describe('X12 reader', () => {
       expect(text.slice(tx.start, tx.end)).to.match(new RegExp(`^ST\\*${tx.setId}\\*${tx.controlNumber}~[\\s\\S]*SE\\*\\d+\\*${tx.controlNumber}~$`));
     }
     expect(ic.problems).to.deep.equal([]);
-    // The 850 is 003010: not a version the hub validates.
-    expect(codes(ic.groups[1]!.problems)).to.deep.equal(['group:2']);
-    expect(codes(ic.groups[1]!.transactions[0]!.problems)).to.deep.equal(['transaction:1']);
+    // The 850 is 003010, read with 004010's tables: its N1*ST*…*92 has no N104 (syntax note P0304).
+    expect(codes(ic.groups[1]!.problems)).to.deep.equal([]);
+    expect(codes(ic.groups[1]!.transactions[0]!.problems)).to.deep.equal(['segment:8', 'element:2']);
   });
 
-  it('reports ISAs that are not 106 characters with the TA1 code of each wrong field, and reads on', () => {
+  it('reads ISAs that are not 106 characters, noting each field off its length with its TA1 code as a warning', () => {
     const isa107 = readX12(fixture('stupidedi-850-isa107.edi'));
-    expect(isa107.problems.map((p) => [p.code, p.elementPosition])).to.deep.equal([['008', 8]]);
-    expect(isa107.problems[0]!.message).to.contain('ISA08 (receiver id) is 16 characters, the standard fixes 15');
+    expect(isa107.problems).to.deep.equal([]);
+    expect(isa107.warnings.map((p) => [p.code, p.elementPosition])).to.deep.equal([['008', 8]]);
+    expect(isa107.warnings[0]!.message).to.contain('ISA08 (receiver id) is 16 characters, the standard fixes 15');
+    expect(isa107.receiver.id).to.equal('RECEIVER');
     expect(isa107.groups[0]!.transactions[0]!.setId).to.equal('850');
     const isa78 = readX12(fixture('stupidedi-856-002001-isa78.edi'));
-    expect(isa78.problems.map((p) => p.code)).to.deep.equal(['011', '013', '006', '008']);
+    expect(isa78.warnings.map((p) => p.code)).to.deep.equal(['011', '013', '006', '008']);
     expect(isa78.delimiters).to.deep.equal({ segment: '!', element: '*', component: '@' });
     expect(isa78.groups[0]!.transactions.length).to.equal(2);
     const broken = readX12(fixture('stupidedi-850-003050-isa-line-break.edi'));
-    expect(broken.problems.find((p) => p.elementPosition === 8)!.message).to.contain('line break');
+    expect(broken.problems).to.deep.equal([]);
+    expect(broken.warnings.find((p) => p.elementPosition === 8)!.message).to.contain('line break');
     expect(broken.receiver.id).to.equal('123456789NPPT');
   });
 
@@ -284,13 +289,14 @@ describe('X12 acknowledgements', () => {
   it('TA1: accepted (000), and rejected with the I18 code of the envelope problem', () => {
     expectSameAck(buildTA1(readX12(fixture('node-x12-850.edi')), numbers, { now }), 'node-x12-850.ta1');
     expectSameAck(buildTA1(readX12(fixture('edited-850-iea02.edi')), numbers, { now }), 'edited-850-iea02.ta1');
-    expectSameAck(buildTA1(readX12(fixture('stupidedi-850-isa107.edi')), numbers, { now }), 'stupidedi-850-isa107.ta1');
+    // A strict partner (partners.<id>.x12.strictIsa): the ISA's length warnings are problems again, TA1 R.
+    expectSameAck(buildTA1(strictEnvelope(readX12(fixture('stupidedi-850-isa107.edi'))), numbers, { now }), 'stupidedi-850-isa107.ta1');
     expectSameAck(buildTA1(readX12(fixture('gozer-asn856.edi')), numbers, { now }), 'gozer-asn856.ta1', '*', '\n');
   });
 
   it('builds no 997 or 999 for an interchange whose envelope cannot be trusted', () => {
     expect(() => build997(readX12(fixture('edited-850-iea02.edi')), { numbers, now })).to.throw(/envelope problems \(TA1 001\).*send a TA1/);
-    expect(() => build999(readX12(fixture('stupidedi-850-isa107.edi')), { numbers, now })).to.throw(/TA1 008/);
+    expect(() => build999(strictEnvelope(readX12(fixture('stupidedi-850-isa107.edi'))), { numbers, now })).to.throw(/TA1 008/);
   });
 
   it('997: AK5 E and AK9 E when the partner agreement accepts sets with segment errors', () => {
@@ -304,7 +310,7 @@ describe('X12 acknowledgements', () => {
     const [first, second] = ours.groups.map((g) => read997(g.transactions[0]!));
     expect(first).to.deep.include({ kind: '997', functionalId: 'IN', groupControlNumber: '1', status: 'A', included: 2, received: 2, accepted: 2, codes: [] });
     expect(first!.transactions.map((t) => [t.setId, t.controlNumber, t.status])).to.deep.equal([['810', '000000001', 'A'], ['810', '000000002', 'A']]);
-    expect(second).to.deep.include({ functionalId: 'PO', groupControlNumber: '165', status: 'R', accepted: 0, codes: ['2'] });
+    expect(second).to.deep.include({ functionalId: 'PO', groupControlNumber: '165', status: 'R', accepted: 0, codes: [] });
     const rejected = read997(readX12(ack997('edited-850-n101.edi')).groups[0]!.transactions[0]!);
     expect(rejected.transactions[0]).to.deep.equal({
       setId: '850', controlNumber: '000000010', status: 'R', codes: ['5'],

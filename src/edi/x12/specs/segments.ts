@@ -143,3 +143,17 @@ function dictionary(...layers: SegmentRule[][]): ReadonlyMap<string, SegmentRule
 
 export const SEGMENTS_004010 = dictionary(V4010);
 export const SEGMENTS_005010 = dictionary(V4010, V5010);
+
+/**
+ * 004010's dictionary for the releases before it (002001-003070): element 373 (DT) was YYMMDD then, 6 digits;
+ * 6 or 8 are taken, since partners on 003xxx releases sent CCYYMMDD too after 2000. DTM05 was the century (624,
+ * N0 2/2) of DTM02, with 1250/1251 after it (7 elements, no P0506); the mappings pass DTM05 to $date as the
+ * century. Everything else as 004010.
+ */
+export const SEGMENTS_BEFORE_004010: ReadonlyMap<string, SegmentRule> = new Map([
+  ...[...SEGMENTS_004010].map(([id, rule]): [string, SegmentRule] => [id, {
+    ...rule, elements: rule.elements.map((e) => (e?.type === 'DT' ? { ...e, min: 6 } : e)),
+  }]),
+  ['DTM', define('DTM', 7, ['374 M ID 3/3', '373 X DT 6/8', '337 X TM 4/8', '623 O ID 2/2', '624 O N0 2/2', '1250 X ID 2/3', '1251 X AN 1/35'],
+    ['C0403', 'P0607'])],
+]);

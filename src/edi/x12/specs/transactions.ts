@@ -1,10 +1,11 @@
 /**
  * The segment tables of the transaction sets the hub reads, for 004010 and 005010 (the tables of the two
- * versions agree for the segments and loops written here). Maximum use as in the standard; `U` is ">1".
+ * versions agree for the segments and loops written here); the other releases the hub reads use them too
+ * (READ_VERSIONS says which, and why that is sound). Maximum use as in the standard; `U` is ">1".
  * Segments a set allows but the hub never reads are listed too so a partner's full document places cleanly;
  * a few rarely used loops (LM, SPI, ADV, LH1, V1, FA1) are left out and would be reported as unexpected (AK304 2).
  */
-import { SEGMENTS_004010, SEGMENTS_005010 } from './segments.js';
+import { SEGMENTS_004010, SEGMENTS_005010, SEGMENTS_BEFORE_004010 } from './segments.js';
 import { UNBOUNDED as U, loop, seg, type TableEntry, type TransactionSpec } from './types.js';
 
 const N1_HEADER = (max: number): TableEntry =>
@@ -140,19 +141,69 @@ for (const [version, segments] of [['004010', SEGMENTS_004010], ['005010', SEGME
 }
 SPECS.set('999/005010', { setId: '999', version: '005010', description: 'Implementation Acknowledgment', members: FA999, segments: SEGMENTS_005010 });
 
-/** The versions the hub validates (GS08 starts with one of them: 004010, 004010VICS, 005010, 005010X231 …). */
+/** The versions the hub has tables for (GS08 starts with one of them: 004010, 004010VICS, 005010, 005010X231 …). */
 export const SUPPORTED_VERSIONS = ['004010', '005010'] as const;
 
-/** The base version of a GS08/ST03 value: its first six characters when they are a supported version. */
-export function baseVersion(version: string): string | undefined {
-  const base = version.slice(0, 6);
-  return (SUPPORTED_VERSIONS as readonly string[]).includes(base) ? base : undefined;
+/**
+ * The releases read with those tables, by their six-digit GS08 prefix: 002001 to 004060 with 004010's, 005010 to
+ * 005050 with 005010's. Why that is sound for what the hub reads: the segments its mappings read (BEG, BAK, BCH,
+ * BSN, BIG, CUR, REF, N1-N4, DTM, PO1, POC, ACK, PID, HL, LIN, SN1, PRF, IT1, TDS, CTT, AMT) keep their element
+ * positions and meanings from 002001 to 005050; later releases add elements at the end and codes to lists, and
+ * earlier ones lack some, which an optional-only reading does not miss. The one change the checks must know is
+ * the date: element 373 is YYMMDD (DT 6/6) before 004010 and CCYYMMDD (DT 8/8) from it, so the tables of the
+ * releases before 004010 take a date of 6 or 8 digits (SEGMENTS_BEFORE_004010); the mappings' $date reads YYMMDD
+ * with a stated century window (src/mapping/functions.ts). TDS01, the invoice total the 810 mapping reads, has
+ * another element number in the 003xxx dictionaries (361, the only TDS element there) and the same position.
+ */
+export const READ_VERSIONS = '002001 to 004060 and 005010 to 005050';
+
+/** The hub's table version for a release's six-digit prefix, or undefined when it has none. */
+function tableVersion(release: string): '004010' | '005010' | undefined {
+  if (!/^\d{6}$/.test(release)) return undefined;
+  if (release >= '002001' && release <= '004060') return '004010';
+  if (release >= '005010' && release <= '005050') return '005010';
+  return undefined;
 }
 
-/** The spec of a transaction set for a GS08 version, or undefined when the hub does not know it. */
+/**
+ * The release of a GS08/ST03 value (its first six characters: 004010 of 004010VICS, 005010 of 005010X231) when the
+ * hub reads it, else undefined.
+ */
+export function baseVersion(version: string): string | undefined {
+  const release = version.slice(0, 6);
+  return tableVersion(release) ? release : undefined;
+}
+
+/**
+ * What the tables of the releases before 004010 have besides 004010's: NTE (notes) after the beginning segment
+ * of the 850 and 860 (004010 moved free text to N9/MSG), as the 003xxx 850 places it (position 030).
+ */
+const withHeaderNotes = (members: TableEntry[]): TableEntry[] => [members[0]!, members[1]!, seg('NTE', 'O', 100), ...members.slice(2)];
+const TABLES_BEFORE_004010 = new Map<string, TableEntry[]>([['850', withHeaderNotes(PO850)], ['860', withHeaderNotes(PC860)]]);
+
+/** Specs of the releases read with another release's tables (003010 with 004010's), made once per release. */
+const BORROWED = new Map<string, TransactionSpec>();
+
+/**
+ * The spec of a transaction set for a GS08 version, or undefined when the hub does not know it. A release read
+ * with another's tables gets a spec named after itself (errors say "850 003010"), with the dictionary of its
+ * own dates and DTM (SEGMENTS_BEFORE_004010) and its header notes (TABLES_BEFORE_004010).
+ */
 export function transactionSpec(setId: string, version: string): TransactionSpec | undefined {
-  const base = baseVersion(version);
-  return base ? SPECS.get(`${setId}/${base}`) : undefined;
+  const release = version.slice(0, 6);
+  const table = tableVersion(release);
+  if (!table) return undefined;
+  const own = SPECS.get(`${setId}/${table}`);
+  if (!own || release === table) return own;
+  const key = `${setId}/${release}`;
+  let spec = BORROWED.get(key);
+  if (!spec) {
+    spec = release < '004010'
+      ? { ...own, version: release, members: TABLES_BEFORE_004010.get(setId) ?? own.members, segments: SEGMENTS_BEFORE_004010 }
+      : { ...own, version: release };
+    BORROWED.set(key, spec);
+  }
+  return spec;
 }
 
 /** Every segment id some supported table uses (to tell an unexpected segment from an unrecognized one). */
