@@ -36,8 +36,11 @@ export async function takeControlNumbers(tx: Queryable, partner: string, syntax:
  * The numbers of one outbound interchange for (partner, syntax): one interchange number, `groups` group numbers
  * (0 for EDIFACT without UNG: group is then 0) and `transactions` transaction numbers, in the caller's transaction.
  */
-export async function allocateInterchangeNumbers(tx: Queryable, partner: string, syntax: 'x12' | 'edifact', counts: { groups: number; transactions: number }): Promise<ControlNumbers> {
-  if (!Number.isInteger(counts.transactions) || counts.transactions < 1) throw new RangeError('allocateInterchangeNumbers: an interchange carries at least one transaction');
+export async function allocateInterchangeNumbers(tx: Queryable, partner: string, syntax: 'x12' | 'edifact',
+  counts: { groups: number; transactions: number }): Promise<ControlNumbers> {
+  if (!Number.isInteger(counts.transactions) || counts.transactions < 1) {
+    throw new RangeError('allocateInterchangeNumbers: an interchange carries at least one transaction');
+  }
   if (!Number.isInteger(counts.groups) || counts.groups < 0 || (syntax === 'x12' && counts.groups < 1)) {
     throw new RangeError(`allocateInterchangeNumbers: ${counts.groups} groups (an X12 interchange has at least one)`);
   }

@@ -89,7 +89,8 @@ const party = (p: EdifactParty): string[] => [p.id, p.qualifier ?? '', p.interna
  * listing every value that cannot be written (service characters without a release character, characters outside
  * the syntax identifier's repertoire), HUB_ERR_EDI_ENVELOPE for a reference that does not fit.
  */
-export function buildEdifactInterchange(options: EdifactInterchangeOptions, content: { messages: readonly EdifactMessageInput[] } | { groups: readonly EdifactGroupInput[] }): string {
+export function buildEdifactInterchange(options: EdifactInterchangeOptions,
+  content: { messages: readonly EdifactMessageInput[] } | { groups: readonly EdifactGroupInput[] }): string {
   const version = options.syntax.version ?? 3;
   const d = edifactDelimiters(options.delimiters, version);
   const identifier = options.syntax.identifier;

@@ -88,7 +88,8 @@ export function needsUna(d: EdifactDelimiters, identifier: string, version: numb
 }
 
 /** One value escaped, its characters checked; problems are pushed. */
-function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire | undefined, identifier: string, where: Omit<WriteProblem, 'message'>, problems: WriteProblem[]): string {
+function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire | undefined, identifier: string,
+  where: Omit<WriteProblem, 'message'>, problems: WriteProblem[]): string {
   const specials = [d.release, d.component, d.element, d.segment, d.repetition].filter((c): c is string => c !== undefined);
   let out = '';
   const outside = new Set<string>();
@@ -96,7 +97,9 @@ function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire | un
     if (check && !check(ch)) outside.add(ch);
     if (specials.includes(ch)) {
       if (d.release === undefined) {
-        problems.push({ ...where, message: `"${value.slice(0, 60)}" holds the service character ${shown(ch)} and the interchange has no release character (UNA4 is a space)` });
+        const message = `"${value.slice(0, 60)}" holds the service character ${shown(ch)} and the interchange has no release character `
+          + '(UNA4 is a space)';
+        problems.push({ ...where, message });
         return value;
       }
       out += d.release;
@@ -105,7 +108,9 @@ function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire | un
   }
   if (outside.size) {
     const list = [...outside].slice(0, 5).map(shown).join(', ');
-    problems.push({ ...where, message: `"${value.slice(0, 60)}" has ${list}, outside the character repertoire of ${identifier}; the partner needs a syntax identifier that has it (UNOC for Latin-1) or the data without it` });
+    const message = `"${value.slice(0, 60)}" has ${list}, outside the character repertoire of ${identifier}; the partner needs a syntax `
+      + 'identifier that has it (UNOC for Latin-1) or the data without it';
+    problems.push({ ...where, message });
   }
   return out;
 }
@@ -115,7 +120,8 @@ function escapeValue(value: string, d: EdifactDelimiters, check: Repertoire | un
  * `check` is the repertoire of `identifier`; undefined skips the character check (a CONTRL copying back a partner's
  * own references).
  */
-export function edifactSegmentText(segment: OutboundSegment, d: EdifactDelimiters, check: Repertoire | undefined, identifier: string, position: number, problems: WriteProblem[]): string {
+export function edifactSegmentText(segment: OutboundSegment, d: EdifactDelimiters, check: Repertoire | undefined, identifier: string,
+  position: number, problems: WriteProblem[]): string {
   if (!/^[A-Z]{3}$/.test(segment.id)) {
     problems.push({ segmentId: segment.id, segmentPosition: position, message: `"${segment.id}" is not an EDIFACT segment tag (three upper case letters)` });
   }

@@ -86,7 +86,9 @@ function fixed(value: string, length: number, name: string): string {
 export function isaElements(options: X12InterchangeOptions, d: X12Delimiters): string[] {
   const when = options.date;
   const qualifier = (party: X12Party, name: string): string => {
-    if (!/^[A-Z0-9]{2}$/.test(party.qualifier)) throw new HubError('HUB_ERR_EDI_ENVELOPE', `${name} "${party.qualifier}" is not an interchange id qualifier (two letters or digits: 01, 12, ZZ …)`);
+    if (!/^[A-Z0-9]{2}$/.test(party.qualifier)) {
+      throw new HubError('HUB_ERR_EDI_ENVELOPE', `${name} "${party.qualifier}" is not an interchange id qualifier (two letters or digits: 01, 12, ZZ …)`);
+    }
     return party.qualifier;
   };
   if (!/^\d{5}$/.test(options.version)) throw new HubError('HUB_ERR_EDI_ENVELOPE', `ISA12 "${options.version}" is not an interchange version (5 digits: 00401, 00501)`);
@@ -116,7 +118,8 @@ export function interchangeDelimiters(options: Pick<X12InterchangeOptions, 'vers
  * delimiters (segment position counted from ST, as SE01 counts), HUB_ERR_EDI_ENVELOPE for an envelope value that
  * does not fit its field.
  */
-export function buildX12Interchange(options: X12InterchangeOptions, groups: readonly X12GroupInput[], interchangeSegments: readonly OutboundSegment[] = []): string {
+export function buildX12Interchange(options: X12InterchangeOptions, groups: readonly X12GroupInput[],
+  interchangeSegments: readonly OutboundSegment[] = []): string {
   const d = interchangeDelimiters(options);
   const end = x12Terminator(d, options.newline);
   const problems: WriteProblem[] = [];
@@ -131,9 +134,12 @@ export function buildX12Interchange(options: X12InterchangeOptions, groups: read
   for (const group of groups) {
     if (group.transactions.length === 0) throw new HubError('HUB_ERR_EDI_ENVELOPE', `group ${group.controlNumber} has no transaction set`);
     const functionalId = group.functionalId ?? FUNCTIONAL_ID[group.transactions[0]!.setId];
-    if (!functionalId) throw new HubError('HUB_ERR_EDI_ENVELOPE', `no GS01 functional identifier is known for transaction set ${group.transactions[0]!.setId}; give functionalId`);
+    if (!functionalId) {
+      throw new HubError('HUB_ERR_EDI_ENVELOPE', `no GS01 functional identifier is known for transaction set ${group.transactions[0]!.setId}; give functionalId`);
+    }
     const gs06 = numberText(group.controlNumber, 'GS06', 1);
-    out.push(x12SegmentText({ id: 'GS', elements: [functionalId, group.sender, group.receiver, ccyymmdd, hhmm, gs06, group.agency ?? 'X', group.version] }, d, 1, problems) + end);
+    const gs = [functionalId, group.sender, group.receiver, ccyymmdd, hhmm, gs06, group.agency ?? 'X', group.version];
+    out.push(x12SegmentText({ id: 'GS', elements: gs }, d, 1, problems) + end);
     for (const tx of group.transactions) {
       const st02 = numberText(tx.controlNumber, 'ST02', 4);
       out.push(x12SegmentText({ id: 'ST', elements: [tx.setId, st02, tx.conventionReference] }, d, 1, problems) + end);

@@ -41,7 +41,8 @@ export function x12Delimiters(partner: Partial<X12Delimiters> = {}, repetition =
   const seen = new Map<string, string>();
   for (const [name, ch] of used) {
     if (typeof ch !== 'string' || [...ch].length !== 1 || (name === 'segment' ? NOT_A_TERMINATOR : NOT_A_SEPARATOR).test(ch)) {
-      throw new HubError('HUB_ERR_CONFIG', `X12 ${name} delimiter ${JSON.stringify(ch)} must be one character that is not a letter, digit or white space`);
+      throw new HubError('HUB_ERR_CONFIG',
+        `X12 ${name} delimiter ${JSON.stringify(ch)} must be one character that is not a letter, digit or white space`);
     }
     const other = seen.get(ch);
     if (other) throw new HubError('HUB_ERR_CONFIG', `X12 ${name} delimiter ${shown(ch)} is the same character as the ${other} delimiter`);
@@ -61,12 +62,17 @@ function checkValue(value: string, d: X12Delimiters, where: Omit<WriteProblem, '
     [d.repetition, 'repetition separator'], [d.segment, 'segment terminator']];
   for (const [ch, name] of names) {
     if (ch !== undefined && value.includes(ch)) {
-      problems.push({ ...where, message: `"${value.slice(0, 60)}" holds the ${name} ${shown(ch)}; X12 has no release character, so the value must not contain it (ask the partner for other delimiters, or change the data)` });
+      problems.push({
+        ...where,
+        message: `"${value.slice(0, 60)}" holds the ${name} ${shown(ch)}; X12 has no release character, so the value must not `
+          + 'contain it (ask the partner for other delimiters, or change the data)',
+      });
     }
   }
   const control = CONTROL.exec(value);
   if (control && !names.some(([ch]) => ch === control[0])) {
-    problems.push({ ...where, message: `"${value.slice(0, 60)}" holds the control character ${shown(control[0])} (a line break or tab?), which X12 does not allow in data` });
+    const message = `"${value.slice(0, 60)}" holds the control character ${shown(control[0])} (a line break or tab?), which X12 does not allow in data`;
+    problems.push({ ...where, message });
   }
 }
 
@@ -76,7 +82,8 @@ function checkValue(value: string, d: X12Delimiters, where: Omit<WriteProblem, '
  */
 export function x12SegmentText(segment: OutboundSegment, d: X12Delimiters, position: number, problems: WriteProblem[]): string {
   if (!/^[A-Z][A-Z0-9]{1,2}$/.test(segment.id)) {
-    problems.push({ segmentId: segment.id, segmentPosition: position, message: `"${segment.id}" is not an X12 segment id (2 or 3 upper case letters or digits, a letter first)` });
+    const message = `"${segment.id}" is not an X12 segment id (2 or 3 upper case letters or digits, a letter first)`;
+    problems.push({ segmentId: segment.id, segmentPosition: position, message });
   }
   const values = segment.elements.map((element, e) => {
     if (element === undefined) return '';

@@ -202,6 +202,15 @@ describe('X12 writer: delimiters, envelopes and counts', () => {
     expect(thrown(() => x12Delimiters({ segment: 'A' })).message).to.match(/not a letter, digit/);
   });
 
+  it('takes the separators the ISA reader takes: information separators yes, letters, digits and spaces no', () => {
+    const d = x12Delimiters({ element: '\x1d', component: '\x1f', segment: '\x1c' }, false);
+    const text = buildX12Interchange({ sender: { qualifier: 'ZZ', id: 'HUB' }, receiver: { qualifier: 'ZZ', id: 'ACME' }, version: '00401', controlNumber: 1, date: now, delimiters: d },
+      [{ sender: 'HUB', receiver: 'ACME', controlNumber: 1, version: '004010', transactions: [{ setId: '850', controlNumber: 1, segments: body }] }]);
+    expect(allProblems(readX12(text))).to.deep.equal([]);
+    expect(thrown(() => x12Delimiters({ element: ' ' })).code).to.equal('HUB_ERR_CONFIG');
+    expect(thrown(() => x12Delimiters({ repetition: '7' })).code).to.equal('HUB_ERR_CONFIG');
+  });
+
   it('leaves out empty trailing elements and components but keeps empty ones inside', () => {
     expect(writeX12Segments([{ id: 'N1', elements: ['ST', '', undefined, '92', 'X', undefined, ''] }, { id: 'SLN', elements: ['1', ['A', '', 'C', '', ''], ['', '']] }]))
       .to.equal('N1*ST***92*X~SLN*1*A::C~');
@@ -267,6 +276,15 @@ describe('EDIFACT writer: release character, UNA, repertoire and counts', () => 
     expect(error.code).to.equal('HUB_ERR_EDI_INVALID');
     expect(error.message).to.match(/segment 4 RFF01-2: "PO\+4711" holds the service character '\+' and the interchange has no release character/);
     expect(buildEdifactInterchange(base({ delimiters: { release: null } }), { messages: [message(ordrsp())] }).startsWith("UNA:+.  'UNB+")).to.equal(true);
+  });
+
+  it('UNOB: no UNA for its default information separators, a UNA for + : \' ; lower case allowed', () => {
+    const levelB = buildEdifactInterchange(base({ syntax: { identifier: 'UNOB' }, delimiters: { component: '\x1f', element: '\x1d', segment: '\x1c', release: null } }), { messages: [message(ordrsp())] });
+    expect(levelB.startsWith('UNB\x1dUNOB\x1f3\x1d')).to.equal(true);
+    expect(allProblems(readEdifact(levelB))).to.deep.equal([]);
+    const plain = buildEdifactInterchange(base({ syntax: { identifier: 'UNOB' } }), { messages: [message([...ordrsp().slice(0, 3), { id: 'FTX', elements: ['AAI', undefined, undefined, ['lower case']] }])] });
+    expect(plain.startsWith("UNA:+.? 'UNB+UNOB:3+")).to.equal(true);
+    expect(readEdifact(plain).groups[0]!.transactions[0]!.segments[4]!.elements[3]).to.equal('lower case');
   });
 
   it('version 4: CCYYMMDD in UNB and the * repetition separator released in data', () => {
