@@ -104,6 +104,19 @@ describe('transport mailbox: the partner mailbox in PostgreSQL', function () {
     expect(await mailbox.health!()).to.deep.equal({ ok: true });
   });
 
+  it('the loaded config carries partners.<id>.transport to the registry', async () => {
+    expect(t.hub.config.partners.globex!.transport).to.deep.equal({ type: 'mailbox' });
+    const fromConfig = await TransportRegistry.create(t.hub.config, { db: t.hub.db, logger: t.hub.logger });
+    try {
+      expect(fromConfig.partners()).to.include('globex');
+      const document = orderFor('PO-CONFIG-1');
+      const { reference } = await fromConfig.get('globex')!.send(document, sending(`${document.messageId}:globex`));
+      expect((await rowsFor(`${document.messageId}:globex`)).map((r) => r.id)).to.deep.equal([reference]);
+    } finally {
+      await fromConfig.close();
+    }
+  });
+
   it('the config takes partners.<id>.transport, refuses one without a type, and refuses options the mailbox has not', async () => {
     // The test hub above started with globex's transport set; a setting without type stops the start.
     const raw = demoConfig();
