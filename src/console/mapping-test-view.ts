@@ -101,18 +101,30 @@ export function missFromText(path: string, message: string): string | undefined 
   return missInWords({ field: path, lookup: found[2]!, keys });
 }
 
-function problemText(text: string, audience: CheckAudience): string {
-  return audience === 'partner' ? redactForPartner(text) : text;
+/** Media types in a text (application/edifact, text/xml): words the partner needs, not hub file names. */
+const MEDIA_TYPES = /\b(?:application|text)\/[\w.+-]+/g;
+
+/**
+ * A problem's text for its reader: as it is for staff, without the hub's file names for a partner (the media
+ * types the intake's refusals name are kept: redactForPartner would take "/xml" of application/xml for a path).
+ */
+export function problemText(text: string, audience: CheckAudience): string {
+  if (audience !== 'partner') return text;
+  const kept: string[] = [];
+  const masked = text.replace(MEDIA_TYPES, (type) => `\u0000${kept.push(type) - 1}\u0000`);
+  return redactForPartner(masked).replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]!);
 }
 
-function itemsList(problem: CheckProblem, audience: CheckAudience, testId: string): SafeHtml {
+/** A problem's items as a list: line and column when known, the field path for staff, the text. */
+export function itemsList(problem: CheckProblem, audience: CheckAudience, testId: string): SafeHtml {
   const items = problem.errors.length ? problem.errors : [{ message: problem.message }];
   return html`<ul class="problems" data-testid="${testId}">${items.map(
     (e) => html`<li>${e.line ? html`line ${e.line}${e.column ? html`, column ${e.column}` : ''}: ` : ''}${e.path && audience === 'staff' ? html`<code>${e.path}</code>: ` : ''}${problemText(e.message, audience)}</li>`,
   )}</ul>`;
 }
 
-function missingTable(misses: readonly MissingReference[], audience: CheckAudience): SafeHtml {
+/** Every missing cross-reference: a table (field, table, keys) for staff, what to change in words for a partner. */
+export function missingTable(misses: readonly MissingReference[], audience: CheckAudience): SafeHtml {
   if (audience === 'partner') return html`<ul class="problems" data-testid="missing">${misses.map((m) => html`<li data-field="${m.field}">${missInWords(m)}</li>`)}</ul>`;
   return html`<table class="results" data-testid="missing"><thead><tr><th>Field</th><th>Table</th><th>Keys looked for</th></tr></thead>
 <tbody>${misses.map((m) => html`<tr data-field="${m.field}"><td><code>${m.field}</code></td><td>${m.lookup ?? ''}</td><td>${m.keys.join(', ')}</td></tr>`)}</tbody></table>`;
@@ -156,10 +168,13 @@ ${problems.length || check.refused || check.xsd ? html`<h2>The document</h2>${ra
 </section>`;
 }
 
+/** File names and types the file picker offers: XML and cXML, X12 and EDIFACT interchanges, plain text. */
+const DOCUMENT_FILES = '.xml,.cxml,.edi,.x12,.edifact,.edf,.txt,application/xml,text/xml,application/edi-x12,application/edifact,text/plain';
+
 /** The form's document field (textarea and file picker, which console's mapping-test.js reads into the textarea). */
 export function documentField(text: string, limitBytes: number): SafeHtml {
-  return html`<label class="document-field">Document (XML)
+  return html`<label class="document-field">Document (XML or cXML, or an X12 or EDIFACT interchange)
   <textarea name="document" rows="16" spellcheck="false" data-testid="document" data-max-bytes="${limitBytes}" required>${text}</textarea></label>
-<label>or its file <input type="file" accept=".xml,application/xml,text/xml" data-testid="file" data-fills="document"></label>
+<label>or its file <input type="file" accept="${DOCUMENT_FILES}" data-testid="file" data-fills="document"></label>
 <p class="muted file-note" data-testid="file-note"></p>`;
 }

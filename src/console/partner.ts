@@ -8,7 +8,9 @@ import { decodeCursor } from '../store/cursor.js';
 import { UUID_PATTERN } from '../util/ids.js';
 import { lineProblems, rawDocumentView } from './document-view.js';
 import { html, type SafeHtml } from './html.js';
-import { candidateFormats, checkOutcome, checkResultView, documentField, formDocument, missFromText, runCheck } from './mapping-test-view.js';
+import { checkPosted, postedCode, postedOutcome } from './mapping-test-edi.js';
+import { postedResultView } from './mapping-test-edi-view.js';
+import { documentField, formDocument, missFromText } from './mapping-test-view.js';
 import { ACTIONS, PAGES } from './pages.js';
 import type { ConsoleDeps, ConsoleHandler, ConsoleRoute } from './routes.js';
 import { layout, messagePage, type Viewer } from './views.js';
@@ -198,7 +200,7 @@ ${refusals.items.length
   : html`<p class="muted" data-testid="refusals">No refused documents${refusalCursor ? ' further back' : ''}.</p>`}
 <p class="paging">${refusals.next ? html`<a href="${pageHref(partner, staff, { refusals: refusals.next })}" data-testid="next-refusals">Older refusals</a>` : ''}</p>
 <h2>Check a document before sending it</h2>
-<p class="muted">Checked against your formats as the hub would check it (schema, your party ids, the items and parties it names); it is not sent.</p>
+<p class="muted">Checked against your formats as the hub would check it (schema, your party ids, the items and parties it names; an X12 or EDIFACT interchange transaction by transaction, with its envelope, the rules of each set and the acknowledgement we would send); it is not sent.</p>
 ${validateForm(viewer, deps, partner, staff)}`;
     send(res, 200, layout(`Documents of ${name}`, content, viewer, ASSETS));
   };
@@ -238,29 +240,30 @@ ${raw ? rawDocumentView(raw, problems) : html`<p class="muted" data-testid="raw"
     const form = (req.body ?? {}) as Record<string, unknown>;
     let partner: string | undefined;
     let bytes: Buffer;
-    let candidates;
+    let posted;
     const text = typeof form.document === 'string' ? form.document : '';
     try {
       partner = partnerOf(req, deps, form.partner);
       if (!partner) throw new HubError('HUB_ERR_BAD_REQUEST', 'Choose the partner whose formats the document is checked against.');
       bytes = formDocument(form, deps.config.server.bodyLimitBytes);
-      candidates = candidateFormats(deps, partner, typeof form.format === 'string' ? form.format : 'detect', false);
+      // Only the partner's own formats, party ids and cross-references, whatever the document says it is.
+      posted = await checkPosted(deps, bytes, { partner, format: typeof form.format === 'string' ? form.format : 'detect', anyLoaded: false });
     } catch (error) {
       if (!isHubError(error) || error.status !== 400) throw error;
       const retry = partner ? validateForm(viewer, deps, partner, staff, text) : staff ? pickPartner(deps) : '';
       return send(res, 400, layout('Check a document', html`<h1>Check a document</h1><p class="message error" role="alert" data-testid="error">${error.message}</p>${retry}`, viewer, ASSETS));
     }
-    const check = await runCheck(deps, bytes, partner, candidates);
+    const code = postedCode(posted);
     await deps.audit.record({
       event: PARTNER_VALIDATE_EVENT,
       actor: `console:${viewer.name}`,
       address: req.ip,
-      ...(check.refused ?? check.mapping ?? check.xsd ? { code: (check.refused ?? check.mapping ?? check.xsd)!.code } : {}),
-      detail: `partner ${partner}, ${bytes.length} bytes: ${checkOutcome(check)}`,
+      ...(code ? { code } : {}),
+      detail: `partner ${partner}, ${postedOutcome(posted, bytes)}`,
     });
     const content = html`<p><a href="${pageHref(partner, staff, {})}">Your documents</a></p>
 <h1>Check a document</h1>
-${checkResultView(check, bytes, 'partner')}
+${postedResultView(posted, bytes, 'partner')}
 <h2>Check another</h2>
 ${validateForm(viewer, deps, partner, staff, text)}`;
     send(res, 200, layout('Check a document', content, viewer, ASSETS));

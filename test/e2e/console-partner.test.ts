@@ -2,8 +2,10 @@
  * The console's partner view in a real browser: acme's user sees acme's documents with their status in words,
  * its refusals with what to change, a document's own page without hub internals, and validates a document
  * before sending it (nothing stored); none of globex's documents or refusals is visible, and globex's ids give
- * the same 404 page as ids that do not exist. Ops choose the partner. Screenshots console-partner and
- * console-partner-document.
+ * the same 404 page as ids that do not exist. Ops choose the partner. A partner checking an X12 or EDIFACT
+ * interchange (real files of fixtures/x12 and fixtures/edifact) sees each transaction judged against their own
+ * formats and party ids only, its problems where the 997/CONTRL reports them, and the acknowledgement; nothing is
+ * stored. Screenshots console-partner, console-partner-document and console-partner-edi.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { call, ROOT, startTestHub, waitForStatus, type TestHub } from '../helper
 const order4321 = readFileSync(path.join(ROOT, 'fixtures/chain/order-4321.xml'), 'utf8');
 const unknownItems = order4321.replace('>05704066204093<', '>0000000000001<').replace('>08722700575887<', '>0000000000002<');
 const xsdInvalid = order4321.replace('<cbc:ID>4321</cbc:ID>', '<cbc:ID>4400</cbc:ID>').replace('<cbc:IssueDate>2013-07-01</cbc:IssueDate>', '<cbc:IssueDate>yesterday</cbc:IssueDate>');
+const edi = (file: string) => readFileSync(path.join(ROOT, 'fixtures', file), 'latin1');
 const notTheirs = order4321.replace('<cbc:ID>4321</cbc:ID>', '<cbc:ID>4401</cbc:ID>').replaceAll('>7300010000001<', '>SOMEONE-ELSE<');
 
 describe('the console’s partner view in a real browser', function () {
@@ -36,7 +39,7 @@ describe('the console’s partner view in a real browser', function () {
   before(async () => {
     t = await startTestHub();
     browser = await launchBrowser();
-    for (const [name, role] of [['acme.buyer', 'partner:acme'], ['globex.clerk', 'partner:globex'], ['olga', 'ops']] as const) passwords.set(name, await addUser(t, name, role));
+    for (const [name, role] of [['acme.buyer', 'partner:acme'], ['globex.clerk', 'partner:globex'], ['olga', 'ops'], ['xyz.buyer', 'partner:x12-customer']] as const) passwords.set(name, await addUser(t, name, role));
     const example = goldenFixtures(['ubl-order']).find((f) => f.name === 'peppol-order-example.xml')!;
     acme.delivered = (await post('acme', example.bytes, 202)).id;
     acme.failed = (await post('acme', unknownItems, 202)).id;
@@ -164,6 +167,62 @@ describe('the console’s partner view in a real browser', function () {
     const audit = await t.hub.audit.query({ event: 'console.partner.validate', limit: 10 } as never);
     expect(audit.map((a) => a.actor)).to.deep.equal(Array(4).fill('console:acme.buyer'));
     await context.close();
+  });
+
+  it('a partner checking an EDI interchange sees each transaction judged against their own formats and party ids, where its 997 or CONTRL puts each problem, and nothing is stored', async () => {
+    const stored = async () => (await t.hub.db.query('SELECT (SELECT count(*) FROM messages)::int + (SELECT count(*) FROM refusals)::int + (SELECT count(*) FROM interchanges)::int + (SELECT count(*) FROM partner_mailbox)::int AS n')).rows[0].n;
+    const before = await stored();
+    const check = async (page: Page, document: string) => {
+      await page.goto(`${t.url}/console/partner`);
+      await page.fill('[data-testid=validate-form] [data-testid=document]', document);
+      await Promise.all([page.waitForURL(`${t.url}/console/partner/validate`), page.click('[data-testid=validate-form] button[type=submit]')]);
+    };
+    const transaction = (page: Page) => page.getByTestId('transaction');
+    const facts = async (page: Page) => Promise.all(['set', 'control-number', 'format', 'number'].map((id) => transaction(page).getByTestId(id).textContent()));
+    const acme = await signedIn('acme.buyer');
+    await check(acme.page, edi('edifact/orders_d96a_eancom.edi'));
+    expect(await acme.page.getByTestId('verdict').textContent()).to.contain('The interchange is fine');
+    expect(await facts(acme.page)).to.deep.equal(['ORDERS', 'ME000001', 'Order', 'PO-4711']);
+    expect(await acme.page.getByTestId('canonical').count()).to.equal(0);
+    expect(await acme.page.locator('[data-testid=acknowledgement]').getAttribute('data-kind')).to.equal('CONTRL');
+
+    await check(acme.page, edi('edifact/orders_d96a_eancom_unt_count.edi'));
+    const rows = await acme.page.locator('[data-testid=edi-problems] tbody tr').evaluateAll((trs) => trs.map((tr) => Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.dataset.column, td.textContent]))));
+    expect(rows.map((r) => [r['segment-position'], r.segment, r.element, r.reference, r.value, r.code])).to.deep.equal([['30', 'UNT', '1', '0074', '29', '29']]);
+    expect(await transaction(acme.page).getByTestId('transaction-verdict').textContent()).to.match(/^We would refuse it: it breaks the rules of its transaction set/);
+    expect(await acme.page.getByTestId('acknowledgement').textContent()).to.contain("UCM+ME000001+ORDERS:D:96A:UN:EAN008+4+29+UNT+1'");
+    await screenshot(acme.page, 'console-partner-edi');
+
+    // Globex's DESADV is not one of acme's formats, and X12 is not acme's syntax: refused as the intake would.
+    await check(acme.page, edi('edifact/desadv_d96a_eancom.edi'));
+    expect(await transaction(acme.page).getByTestId('transaction-verdict').textContent()).to.contain('Transaction set DESADV version D96A is not one you may send');
+    expect(await transaction(acme.page).getByTestId('format').textContent()).to.equal('none of your formats takes it');
+    await check(acme.page, edi('x12/node-x12-850.edi'));
+    expect(await acme.page.getByTestId('refused').textContent()).to.contain('You may not send X12 to this hub: none of your formats is X12. You may send: XML (Content-Type: application/xml), EDIFACT (Content-Type: application/edifact).');
+    const body = (await acme.page.locator('main').textContent())!;
+    for (const internal of ['globex', 'x12-customer', 'edifact-desadv', 'HUB_ERR', '.yaml', '.csv']) expect(body, internal).to.not.contain(internal);
+    await acme.context.close();
+
+    const xyz = await signedIn('xyz.buyer');
+    await check(xyz.page, edi('x12/node-x12-850.edi'));
+    expect(await facts(xyz.page)).to.deep.equal(['850', '000000010', 'Order', '08292233294']);
+    expect(await xyz.page.getByTestId('acknowledgement').textContent()).to.contain('AK5*A~');
+    await check(xyz.page, edi('x12/edited-850-se01.edi'));
+    const se = await xyz.page.locator('[data-testid=edi-problems] tbody tr td[data-column=problem]').allTextContents();
+    expect(se).to.deep.equal(['SE01 says 34 segments, transaction 000000010 has 33 (ST to SE inclusive)']);
+    expect(await xyz.page.getByTestId('acknowledgement').textContent()).to.contain('AK5*R*4~');
+    // The same 850 with the items unknown: what to change, in words, for each line at once.
+    await check(xyz.page, edi('x12/node-x12-850.edi').replace('*VN*AB3542~', '*VN*ZZ0001~').replace('*VN*RD5322~', '*VN*ZZ0002~'));
+    const misses = await xyz.page.locator('[data-testid=missing] li').allTextContents();
+    expect(misses.map((m) => m.split(':')[0])).to.deep.equal(['Line 1', 'Line 2']);
+    expect(misses[0]).to.contain('we know no item by “ZZ0001”');
+    expect((await xyz.page.locator('main').textContent())!).to.not.contain('items.csv').and.not.contain('x12-850.yaml');
+    await xyz.context.close();
+
+    expect(await stored()).to.equal(before);
+    const audit = await t.hub.audit.query({ event: 'console.partner.validate', limit: 7 } as never);
+    expect(audit.map((a) => a.actor)).to.deep.equal([...Array(3).fill('console:xyz.buyer'), ...Array(4).fill('console:acme.buyer')]);
+    expect(audit[1]!.detail).to.match(/^partner x12-customer, X12 interchange, \d+ bytes, 1 transaction\(s\): 850 refused \(HUB_ERR_EDI_INVALID\)$/);
   });
 
   it('ops choose the partner to look at', async () => {
