@@ -13,6 +13,9 @@ import { metricsApp } from './http/routes/metrics.js';
 import { HubMetrics, readOutboxCounts } from './metrics.js';
 import { loadMappings, type MappingRegistry } from './mapping/registry.js';
 import { deliverMessage } from './pipeline/deliver.js';
+import { OutboundRegistry } from './outbound/registry.js';
+import { OutboundStore } from './store/outbound-store.js';
+import { TransportRegistry } from './transports/registry.js';
 import { BulkReplayRunner, bulkReplayDeps } from './pipeline/bulk-replay.js';
 import { requeueStalled } from './pipeline/recovery.js';
 import { Router } from './pipeline/route.js';
@@ -65,6 +68,10 @@ export interface Hub {
   queues: HubQueues;
   mappings: MappingRegistry;
   adapters: AdapterRegistry;
+  /** Outbound documents (the ERP's, for partners), their reverse mappings and the partners' transports. */
+  outbound: OutboundStore;
+  outboundMappings: OutboundRegistry;
+  transports: TransportRegistry;
   /** This process's Prometheus metrics (its own registry), served at /metrics. */
   metrics: HubMetrics;
   /** The address of the /metrics listener of a process without the HTTP API (metrics.port), when one runs. */
@@ -158,6 +165,13 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const adapters = await AdapterRegistry.create(config, { redis, db, logger });
     closers.push(() => adapters.close());
     const router = new Router(config, adapters);
+    // Outbound (the ERP's documents for partners): the reverse mappings checked and their schemas compiled, each
+    // partner's transport created with its options checked, at start.
+    const outboundMappings = OutboundRegistry.load(config, xsd);
+    const outbound = new OutboundStore(db);
+    const transports = await TransportRegistry.create(config, { db, logger });
+    closers.push(() => transports.close());
+    const outboundDeps = { config, outbound, mappings: outboundMappings, queues, xsd, logger };
     metrics.watch({ queueCounts: () => queues.counts(), outboxCounts: () => readOutboxCounts(db) });
     const shutdown = async () => {
       lifecycle.draining = true;
@@ -178,15 +192,15 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       logger.info({ ms: Date.now() - started, cutOff: lifecycle.inFlight }, 'drained');
       await close();
     };
-    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, metrics, workers: [], lifecycle, close, shutdown };
+    const hub: Hub = { config, logger, redis, redisUrl, db, databaseUrl, store, refusals, audit, queues, mappings, adapters, outbound, outboundMappings, transports, metrics, workers: [], lifecycle, close, shutdown };
 
     if (options.workers) {
       hub.workers = startWorkers(
         config,
         connection,
         {
-          transform: (data, attempt) => transformMessage(data.messageId, attempt, { store, mappings, router, queues, logger, metrics }),
-          deliver: (data, attempt) => deliverMessage(data.messageId, data.adapter, attempt, { store, adapters, logger, metrics }),
+          transform: (data, attempt) => transformMessage(data.messageId, attempt, { store, mappings, router, queues, logger, metrics, outbound: outboundDeps }),
+          deliver: (data, attempt) => deliverMessage(data.messageId, data.adapter, attempt, { store, adapters, logger, metrics, partners: { outbound, transports, config } }),
         },
         logger,
       );
@@ -245,7 +259,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       hub.credentialsFile = credentialsFile;
       if (created.length) logger.info({ file: credentialsFile, principals: created }, `created API keys for ${created.join(', ')}; they are in ${credentialsFile} (mode 0600)`);
       for (const name of created) await audit.record({ event: 'credential.created', actor: 'hub', detail: `${name}: first key, written to ${credentialsFile}` });
-      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits, lifecycle, metrics });
+      const app = buildApp({ config, credentials, adapters, redis, db, mappings, xsd, store, refusals, queues, logger, audit, limits: config.limits, lifecycle, metrics, outbound: outboundDeps });
       hub.app = app;
       const server = createServer(config, app);
       await new Promise<void>((resolve, reject) => {

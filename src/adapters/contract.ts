@@ -32,6 +32,8 @@ export interface DeliveryContext {
   modules: ErpModule[];
   /** Aborted when the hub is shutting down or the delivery times out. */
   signal: AbortSignal;
+  /** 1 for the first attempt at this delivery, 2 for the first retry ... (for logs; the key does not change). */
+  attempt?: number;
 }
 
 /** The result of a delivery: the ERP-side reference(s) of what was created. */

@@ -50,6 +50,11 @@ export const ERROR_CATALOG = {
    * list each problem with its line in the built document; correct the outbound mapping or the ERP's data.
    */
   HUB_ERR_OUTBOUND_INVALID: { status: 422, retryable: false, title: 'Built document does not conform to its schema' },
+  /**
+   * The ERP handed over a document the hub cannot tell where to send: no partner (or several) is cross-referenced
+   * to its counterparty, the partner named is not sent this type, or the partner has no transport.
+   */
+  HUB_ERR_OUTBOUND_PARTNER: { status: 422, retryable: false, title: 'No partner to send the document to' },
   /** The document fails its format's DTD (cXML), validated against the hub's local copy of that DTD. */
   HUB_ERR_DTD_INVALID: { status: 422, retryable: false, title: 'Document does not conform to its DTD' },
   /** The document has no document number where its format says to find one. */

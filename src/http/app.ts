@@ -15,6 +15,8 @@ import { RateLimiter, securityHeaders, SignatureVerifier } from './middleware/se
 import { documentRoutes } from './routes/documents.js';
 import { erpRoutes } from './routes/erp.js';
 import { opsRoutes } from './routes/ops.js';
+import { outboundRoutes } from './routes/outbound.js';
+import type { OutboundDeps } from '../pipeline/outbound.js';
 import { consoleRouter } from '../console/router.js';
 import { metricsRoutes } from './routes/metrics.js';
 import type { HubMetrics } from '../metrics.js';
@@ -30,6 +32,8 @@ export interface AppDeps extends IntakeDeps {
   lifecycle?: { draining: boolean; inFlight: number };
   /** The process's metrics: served at /metrics and counted by the intake (src/metrics.ts). */
   metrics?: HubMetrics;
+  /** Outbound: the ERP's documents for partners (POST /v1/erp/documents, /v1/ops/outbound). */
+  outbound?: OutboundDeps;
 }
 
 /** Builds the HTTP API from config and dependencies; no listening, no globals. */
@@ -111,6 +115,7 @@ export function buildApp(deps: AppDeps): Express {
   const signatures = new SignatureVerifier(deps.redis, config.redis.keyPrefix, config.security.signatureWindowSeconds);
   app.use(documentRoutes(config, { ...deps, auth, rateLimiter, signatures }));
   app.use('/console', consoleRouter({ config, db: deps.db, redis: deps.redis, audit: deps.audit, logger: deps.logger, store: deps.store, refusals: deps.refusals, queues: deps.queues, mappings: deps.mappings, xsd: deps.xsd, adapters: deps.adapters, metrics: deps.metrics }));
+  if (deps.outbound) app.use(outboundRoutes(auth, { ...deps.outbound, bodyLimitBytes: config.server.bodyLimitBytes }));
   app.use(erpRoutes(auth, deps.adapters));
   app.use(opsRoutes(auth, { store: deps.store, refusals: deps.refusals, db: deps.db, config, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
   app.use(notFound);

@@ -7,6 +7,7 @@ import type { PipelineMetrics } from '../metrics.js';
 import type { AttemptInfo } from '../queue/workers.js';
 import type { MessageStore } from '../store/message-store.js';
 import { failMessage } from './transform.js';
+import { partnerSender, targetPartner } from './outbound.js';
 
 export interface DeliverDeps {
   store: MessageStore;
@@ -16,6 +17,8 @@ export interface DeliverDeps {
   timeoutMs?: number;
   /** Counts each attempt's outcome and time, and the time from acceptance to delivered (src/metrics.ts). */
   metrics?: PipelineMetrics;
+  /** The partners' transports: the delivery target partner@<id> of an outbound message (src/pipeline/outbound.ts). */
+  partners?: Parameters<typeof partnerSender>[0];
 }
 
 /** The key an adapter uses to refuse a second copy: the same for every retry and replay of this delivery. */
@@ -43,14 +46,15 @@ export async function deliverMessage(messageId: string, adapterName: string, att
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const instance = deps.adapters.get(adapterName);
-    if (!instance) throw new HubError('HUB_ERR_CONFIG', `adapter "${adapterName}" is not configured in this hub process`, { retryable: true });
+    const partner = targetPartner(adapterName);
+    const target = partner ? (deps.partners ? partnerSender(deps.partners, partner) : undefined) : deps.adapters.get(adapterName)?.adapter;
+    if (!target) throw new HubError('HUB_ERR_CONFIG', `${partner ? `partner ${partner}'s transport` : `adapter "${adapterName}"`} is not configured in this hub process`, { retryable: true });
     const canonical = await store.canonical(messageId);
     const modules = (record.routes?.[adapterName] ?? []) as ErpModule[];
     if (!canonical) throw new HubError('HUB_ERR_INTERNAL', `canonical document of ${messageId} missing`, { retryable: false });
     const timeout = AbortSignal.timeout(deps.timeoutMs ?? 120_000);
     const signal = AbortSignal.any([attempt.signal, timeout]);
-    const result = await instance.adapter.deliver(canonical, { idempotencyKey: idempotencyKey(messageId, adapterName), messageId, partner: record.partner, modules, signal });
+    const result = await target.deliver(canonical, { idempotencyKey: idempotencyKey(messageId, adapterName), messageId, partner: record.partner, modules, signal, attempt: attempt.attempt });
     await store.setDelivery(messageId, { adapter: adapterName, status: 'delivered', reference: result.reference, at: new Date().toISOString() });
     await store.addHistory(messageId, { step: 'delivered', adapter: adapterName, detail: `${modules.join(', ')} -> ${result.reference}` });
     log.info({ reference: result.reference, attempt: attempt.attempt }, 'delivered');

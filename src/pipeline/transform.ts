@@ -5,10 +5,11 @@ import type { MappingRegistry } from '../mapping/registry.js';
 import type { HubQueues } from '../queue/queues.js';
 import type { PipelineMetrics } from '../metrics.js';
 import type { AttemptInfo } from '../queue/workers.js';
-import type { MessageStore } from '../store/message-store.js';
+import type { MessageRecord, MessageStore } from '../store/message-store.js';
 import { decodeXml } from '../xml/decode.js';
 import { transactionTree } from '../formats/edi.js';
 import type { Router } from './route.js';
+import { buildOutboundDocument, type OutboundDeps } from './outbound.js';
 
 export interface TransformDeps {
   store: MessageStore;
@@ -18,6 +19,8 @@ export interface TransformDeps {
   logger: Logger;
   /** Counts each attempt's outcome and time (src/metrics.ts). */
   metrics?: PipelineMetrics;
+  /** What the transform of an outbound message (the ERP's, for a partner) needs: its build. */
+  outbound?: OutboundDeps;
 }
 
 /** Records a final failure: status failed with the reason, history entry, no longer pending. */
@@ -56,16 +59,11 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
   try {
     const raw = await store.raw(messageId);
     if (!raw) throw new HubError('HUB_ERR_INTERNAL', `raw document of ${messageId} missing`, { retryable: false });
-    const format = deps.mappings.get(record.format);
-    const context = { partner: record.partner, messageId, documentNumber: record.documentNumber };
-    const canonical =
-      format && format.syntax !== 'xml'
-        ? await deps.mappings.mapTree(record.format, transactionTree(format.syntax, raw), context)
-        : await deps.mappings.map(record.format, decodeXml(raw), context);
-    const routes = await deps.router.resolve(canonical);
-    const keys = await deps.mappings.businessKeys(record.format, canonical);
+    // An inbound document is mapped to canonical and routed to the ERP's adapters; an outbound one (the ERP's
+    // canonical document) is built into its partner's format and routed to that partner (src/pipeline/outbound.ts).
+    const { canonical, routes, keys, step, detail } = record.direction === 'outbound' ? await outboundStep(messageId, raw, deps) : await inboundStep(record, raw, deps);
     await store.saveCanonical(messageId, canonical, routes, keys);
-    await store.addHistory(messageId, { step: 'mapped', detail: `${canonical.type} ${canonical.documentNumber}, ${canonical.lines.length} line(s)` });
+    await store.addHistory(messageId, { step, detail });
     const delivered = new Set((await store.deliveries(messageId)).filter((d) => d.status === 'delivered').map((d) => d.adapter));
     const toDeliver = Object.keys(routes).filter((adapter) => !delivered.has(adapter));
     await store.addHistory(messageId, {
@@ -100,4 +98,22 @@ export async function transformMessage(messageId: string, attempt: AttemptInfo, 
     }
     throw error;
   }
+}
+
+async function inboundStep(record: MessageRecord, raw: Buffer, deps: TransformDeps) {
+  const format = deps.mappings.get(record.format);
+  const context = { partner: record.partner, messageId: record.id, documentNumber: record.documentNumber };
+  const canonical =
+    format && format.syntax !== 'xml'
+      ? await deps.mappings.mapTree(record.format, transactionTree(format.syntax, raw), context)
+      : await deps.mappings.map(record.format, decodeXml(raw), context);
+  const routes = await deps.router.resolve(canonical);
+  const keys = await deps.mappings.businessKeys(record.format, canonical);
+  return { canonical, routes, keys, step: 'mapped', detail: `${canonical.type} ${canonical.documentNumber}, ${canonical.lines.length} line(s)` };
+}
+
+async function outboundStep(messageId: string, raw: Buffer, deps: TransformDeps) {
+  if (!deps.outbound) throw new HubError('HUB_ERR_CONFIG', `outbound message ${messageId}: this worker process does not build outbound documents`, { retryable: true });
+  const built = await buildOutboundDocument(messageId, raw, deps.outbound);
+  return { ...built, step: 'built' };
 }

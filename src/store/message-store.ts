@@ -42,6 +42,8 @@ export interface MessageRecord {
   replays: number;
   /** When retention dropped the raw bytes (the record stays until recordDays). */
   rawRemovedAt?: string;
+  /** inbound: a partner's document for the ERP; outbound: the ERP's document for a partner (src/pipeline/outbound.ts). */
+  direction: 'inbound' | 'outbound';
 }
 
 export interface DeliveryRecord {
@@ -104,7 +106,7 @@ export interface Page<T> {
 }
 
 const RECORD_COLUMNS = `id, partner, format, document_type, document_number, sending_party, revision, revision_of, sha256, size, content_type,
-  status, received_at, updated_at, routes, error, replays, raw_removed_at`;
+  status, received_at, updated_at, routes, error, replays, raw_removed_at, direction`;
 
 interface RecordRow {
   id: string;
@@ -125,6 +127,7 @@ interface RecordRow {
   error: { code: string; message: string } | null;
   replays: number;
   raw_removed_at: Date | null;
+  direction: 'inbound' | 'outbound';
 }
 
 function toRecord(row: RecordRow): MessageRecord {
@@ -147,6 +150,7 @@ function toRecord(row: RecordRow): MessageRecord {
     ...(row.error ? { error: row.error } : {}),
     replays: row.replays,
     ...(row.raw_removed_at ? { rawRemovedAt: row.raw_removed_at.toISOString() } : {}),
+    direction: row.direction,
   };
 }
 
