@@ -11,6 +11,7 @@ import { XsdCache } from '../xml/xsd-cache.js';
 import type { EdiInterchange } from '../edi/types.js';
 import { decodeEdi, formatOfTransaction, readInterchange, type EdiSyntax } from '../formats/edi.js';
 import { splitInterchanges } from '../formats/edi-split.js';
+import { strictEnvelope } from '../edi/warnings.js';
 import { sniffSyntax } from '../formats/syntax.js';
 import { acknowledgementTexts, judgeTransaction, withOutcomes, type TransactionOutcome } from '../pipeline/intake-edi.js';
 
@@ -172,8 +173,10 @@ export class OfflineMapper {
   async interchange(bytes: Buffer, options: { partner?: string; format?: string } = {}): Promise<{ ic: EdiInterchange; partner: PartnerConfig; transactions: Array<TransactionOutcome & { canonical?: CanonicalDocument; error?: CheckProblem }> }> {
     const syntax = this.ediSyntax(bytes);
     if (!syntax) throw new HubError('HUB_ERR_SYNTAX_UNKNOWN', 'the file is neither X12 (ISA) nor EDIFACT (UNA/UNB)');
-    const ic = readInterchange(syntax, decodeEdi(bytes));
-    const partner = await this.ediPartner(ic, options.partner);
+    const read = readInterchange(syntax, decodeEdi(bytes));
+    const partner = await this.ediPartner(read, options.partner);
+    // Judged as the intake judges it: a strict partner's reader warnings are problems (partners.<id>.x12.strictIsa).
+    const ic = syntax === 'x12' && partner.x12?.strictIsa ? strictEnvelope(read) : read;
     const names = options.format ? [options.format] : partner.formats;
     const candidates = names.map((f) => this.mappings.get(f)).filter((f): f is FormatDefinition => f?.syntax === syntax);
     const transactions: Array<TransactionOutcome & { canonical?: CanonicalDocument; error?: CheckProblem }> = [];

@@ -79,7 +79,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     throw new HubError('HUB_ERR_CONFIG', `plain HTTP on ${host} is refused: configure server.tls (or HUB_TLS_CERT_FILE/HUB_TLS_KEY_FILE), or, behind a TLS-terminating proxy, set server.allowPlainHttp: true`);
   }
   const partners = Object.entries(
-    doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional'; duplicateNumbers: 'refuse' | 'revision'; acknowledgements: PartnerAcknowledgements; transport?: PartnerTransportConfig; outbound?: PartnerOutboundConfig }>,
+    doc.partners as Record<string, { name?: string; formats: string[]; partyIds: string[]; certificateFingerprints?: string[]; signature: 'required' | 'optional'; duplicateNumbers: 'refuse' | 'revision'; acknowledgements: PartnerAcknowledgements; transport?: PartnerTransportConfig; outbound?: PartnerOutboundConfig; x12?: { strictIsa?: boolean } }>,
   );
   for (const [i, rule] of (doc.retention.overrides as Array<{ partner?: string }>).entries()) {
     if (rule.partner && !(rule.partner in doc.partners)) throw new HubError('HUB_ERR_CONFIG', `${displayPath(configFile)}: /retention/overrides/${i}/partner "${rule.partner}" is not a configured partner`);
@@ -136,6 +136,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
           acknowledgements: { ...p.acknowledgements },
           ...(p.transport ? { transport: { ...p.transport } } : {}),
           ...(p.outbound ? { outbound: structuredClone(p.outbound) } : {}),
+          ...(p.x12 ? { x12: { strictIsa: p.x12.strictIsa === true } } : {}),
         },
       ]),
     ),

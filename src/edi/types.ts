@@ -125,6 +125,8 @@ export interface EdiInterchange {
   groups: EdiGroup[];
   /** Problems of the interchange's envelope (IEA counts and control number, UNZ, delimiters, syntax identifier). */
   problems: EdiProblem[];
+  /** Deviations the reader read through (src/edi/warnings.ts): the interchange is taken, its TA1 says E. */
+  warnings?: EdiProblem[];
 }
 
 /**

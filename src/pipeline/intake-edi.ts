@@ -1,3 +1,4 @@
+import { interchangeWarnings, strictEnvelope } from '../edi/warnings.js';
 import { createHash } from 'node:crypto';
 import type { PartnerConfig } from '../config/types.js';
 import type { Database } from '../db/database.js';
@@ -95,7 +96,9 @@ export async function intakeInterchange(body: Buffer, syntax: EdiSyntax, partner
     throw new HubError('HUB_ERR_OVERLOADED', 'The hub is at capacity right now and did not look at this interchange; nothing was stored. Send it again after the Retry-After delay.');
   }
   const text = decodeEdi(body);
-  const ic = readInterchange(syntax, text);
+  // A partner configured strict (partners.<id>.x12.strictIsa) has the reader's warnings judged as problems.
+  const read = readInterchange(syntax, text);
+  const ic = syntax === 'x12' && partner.x12?.strictIsa ? strictEnvelope(read) : read;
   const sha256 = createHash('sha256').update(body).digest('hex');
   const envelopeBroken = ic.problems.length > 0;
   const count = ic.groups.reduce((n, g) => n + g.transactions.length, 0);
@@ -129,7 +132,9 @@ export async function intakeInterchange(body: Buffer, syntax: EdiSyntax, partner
   const outcomes = await inOrder(work, TRANSACTIONS_AT_ONCE, ({ group, tx }) => takeTransaction(text, ic, group, tx, record, envelopeBroken, candidates, partner, deps, { ...meta, repeat: found }));
   const accepted = outcomes.filter((o) => o.outcome !== 'rejected').length;
   const status: InterchangeRecord['status'] = envelopeBroken || accepted === 0 ? 'rejected' : accepted < outcomes.length ? 'partial' : 'accepted';
-  const problems = [...ic.problems, ...ic.groups.flatMap((g) => g.problems), ...outcomes.flatMap((o) => o.problems)];
+  // The reader's warnings are kept with the problems, marked, so the interchange shows why its TA1 says E.
+  const warnings = interchangeWarnings(ic).map((w) => ({ ...w, warning: true }));
+  const problems = [...ic.problems, ...ic.groups.flatMap((g) => g.problems), ...outcomes.flatMap((o) => o.problems), ...warnings];
   await deps.interchanges.settle(deps.db, record.id, { status, accepted, problems });
   const settled: InterchangeRecord = { ...record, status, accepted, problems };
 
@@ -338,7 +343,9 @@ function acknowledgementKinds(ic: EdiInterchange, partner: Pick<PartnerConfig, '
   const wanted: AcknowledgementKind[] = [];
   if (ic.syntax === 'x12') {
     const ta1 = partner.acknowledgements.ta1;
-    if (ta1 === 'always' || (ta1 === 'when-requested' && ic.ackRequested) || (ta1 !== 'never' && ic.problems.length > 0)) wanted.push('TA1');
+    // A broken envelope gets its TA1 R, and one read through deviations its TA1 E (the partner learns what to fix).
+    const noted = ic.problems.length > 0 || interchangeWarnings(ic).length > 0;
+    if (ta1 === 'always' || (ta1 === 'when-requested' && ic.ackRequested) || (ta1 !== 'never' && noted)) wanted.push('TA1');
     if (!ic.problems.length && partner.acknowledgements.x12 !== 'none') wanted.push(partner.acknowledgements.x12);
   } else if (partner.acknowledgements.edifact === 'contrl') wanted.push('CONTRL');
   return wanted;

@@ -221,3 +221,41 @@ describe('X12 and EDIFACT at the intake', function () {
     expect((await call(t.url, 'GET', '/v1/ops/acknowledgements?unmatched=maybe', { key: t.keys.ops })).status).to.equal(400);
   });
 });
+
+describe('X12 with an ISA off its fixed lengths at the intake', function () {
+  this.timeout(120_000);
+  let t: TestHub;
+  before(async () => {
+    t = await startTestHub({
+      configure: (config) => {
+        // stupidedi's 850 of 107 characters (ISA08 is 16): its placeholder buyer SENDER is a party of x12-customer
+        // (config/xref/parties.csv); x12-strict is the same partner configured strict.
+        config.partners['x12-customer'].partyIds.push('SENDER');
+        config.partners['x12-strict'] = { ...config.partners['x12-customer'], name: 'strict', x12: { strictIsa: true } };
+      },
+    });
+  });
+  after(async () => t?.close());
+
+  const post = (partner: string, body: string) => call(t.url, 'POST', '/v1/documents', { key: t.keys.partners[partner], body: Buffer.from(body, 'latin1'), contentType: 'application/edi-x12' });
+  const file = () => readFileSync(path.join(FIXTURES, 'x12', 'stupidedi-850-isa107.edi'), 'latin1');
+
+  it('is taken with the deviation noted: the interchange lists the warning, the TA1 says E (accepted, errors noted) with note 008, the 997 accepts', async () => {
+    const r = await post('x12-customer', file());
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    expect(r.body.interchange.status).to.equal('accepted');
+    expect(r.body.interchange.warnings.map((w: any) => [w.code, w.segmentId, w.elementPosition])).to.deep.equal([['008', 'ISA', 8]]);
+    const kinds = r.body.acknowledgements.map((a: any) => a.kind);
+    expect(kinds).to.deep.equal(['TA1', '997']);
+    expect(r.body.acknowledgements[0].content).to.contain('~TA1*000000001*260709*1200*E*008~');
+    expect(segmentsOf(r.body.acknowledgements[1].content)).to.include('AK9*A*1*1*1');
+    expect((await waitForStatus(t, r.body.transactions[0].id)).status).to.equal('delivered');
+  });
+
+  it('a partner configured strict (x12.strictIsa) has it refused as before: 400, TA1 R 008', async () => {
+    const r = await post('x12-strict', file());
+    expect(r.status, JSON.stringify(r.body)).to.equal(400);
+    expect(r.body.code).to.equal('HUB_ERR_EDI_ENVELOPE');
+    expect(r.body.acknowledgements[0].content).to.contain('~TA1*000000001*260709*1200*R*008~');
+  });
+});

@@ -8,6 +8,7 @@
  * the envelope builder of the documents the hub sends (envelope.ts); values copied from the partner's interchange
  * have their delimiters turned into spaces first, since X12 has no release character.
  */
+import { interchangeWarnings } from '../warnings.js';
 import type { OutboundElement, OutboundSegment } from '../outbound-segment.js';
 import type { AckNumbers, EdiGroup, EdiInterchange, EdiProblem, EdiTransaction } from '../types.js';
 import { buildX12Interchange, type X12GroupInput, type X12InterchangeOptions } from './envelope.js';
@@ -195,8 +196,11 @@ export function build999(ic: EdiInterchange, options: Omit<AckOptions, 'version'
 export function buildTA1(posted: EdiInterchange, numbers: AckNumbers, options: Ta1Options = {}): string {
   const ic = { ...posted, delimiters: replyDelimiters(posted.delimiters) };
   const version = options.version ?? (ic.syntaxVersion >= '00501' ? '005010' : '004010');
+  // R with the first problem's note code; E (accepted, errors noted) with the first warning's when the reader read
+  // through deviations only (an ISA off its fixed lengths, src/edi/warnings.ts); else A 000.
   const first = ic.problems[0];
-  const ta1 = segment('TA1', clean(ic, ic.controlNumber), clean(ic, ic.date), clean(ic, ic.time), first ? 'R' : 'A', first ? first.code : '000');
+  const warning = interchangeWarnings(posted)[0];
+  const ta1 = segment('TA1', clean(ic, ic.controlNumber), clean(ic, ic.date), clean(ic, ic.time), first ? 'R' : warning ? 'E' : 'A', first ? first.code : warning ? warning.code : '000');
   return buildX12Interchange(replyEnvelope(ic, numbers.interchange, version, options.now ?? new Date(), options.newline), [], [ta1]);
 }
 

@@ -94,7 +94,9 @@ function listed(record: MessageRecord) {
 function interchangeAnswer(result: InterchangeResult, instance: string): { status: number; code?: string; body: Record<string, unknown> } {
   const { interchange, transactions, acknowledgements, duplicate } = result;
   const taken = transactions.filter((t) => t.outcome === 'accepted' || t.outcome === 'acknowledgement').length;
-  const envelope = interchange.problems.some((p) => p.level === 'interchange');
+  const isWarning = (p: object) => (p as { warning?: boolean }).warning === true;
+  const envelope = interchange.problems.some((p) => p.level === 'interchange' && !isWarning(p));
+  const warnings = interchange.problems.filter(isWarning);
   const status = interchange.status === 'rejected' ? (envelope || !transactions.length ? 400 : 422) : !duplicate && taken > 0 ? 202 : 200;
   const code = status >= 400 ? (envelope ? 'HUB_ERR_EDI_ENVELOPE' : 'HUB_ERR_EDI_INVALID') : undefined;
   const problem = code
@@ -104,7 +106,7 @@ function interchangeAnswer(result: InterchangeResult, instance: string): { statu
         status,
         code,
         detail: envelope
-          ? `The interchange's envelope is wrong: ${interchange.problems.filter((p) => p.level === 'interchange').map((p) => p.message).join('; ')}`
+          ? `The interchange's envelope is wrong: ${interchange.problems.filter((p) => p.level === 'interchange' && !isWarning(p)).map((p) => p.message).join('; ')}`
           : "No transaction of this interchange was taken; each one's problems are listed.",
         instance,
       }
@@ -114,7 +116,7 @@ function interchangeAnswer(result: InterchangeResult, instance: string): { statu
     ...(code ? { code } : {}),
     body: {
       ...problem,
-      interchange: { id: interchange.id, controlNumber: interchange.controlNumber, status: interchange.status, duplicate, transactions: interchange.transactions, accepted: interchange.accepted, links: { self: `/v1/interchanges/${interchange.id}` } },
+      interchange: { id: interchange.id, controlNumber: interchange.controlNumber, status: interchange.status, duplicate, transactions: interchange.transactions, accepted: interchange.accepted, ...(warnings.length ? { warnings } : {}), links: { self: `/v1/interchanges/${interchange.id}` } },
       transactions: transactions.map((t) => ({ ...t, ...(t.id ? { links: { self: `/v1/documents/${t.id}` } } : {}) })),
       acknowledgements: acknowledgements.map((a) => ({ kind: a.kind, controlNumber: a.controlNumber, status: a.status, content: a.content })),
     },
