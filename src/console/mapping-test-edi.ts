@@ -188,7 +188,13 @@ export function transactionOutcome(t: TransactionCheck): string {
 export function postedOutcome(posted: PostedCheck, bytes: Buffer): string {
   if (posted.kind === 'document') return `format ${posted.check.format?.name ?? 'not recognised'}, ${bytes.length} bytes: ${checkOutcome(posted.check)}`;
   const { check } = posted;
-  const each = check.transactions.map((t) => `${t.setId} ${transactionOutcome(t)}`);
+  // Alike outcomes counted once (an interchange of a thousand orders is one short line).
+  const counts = new Map<string, number>();
+  for (const t of check.transactions) {
+    const key = `${t.setId} ${transactionOutcome(t)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const each = [...counts].map(([outcome, n]) => (n > 1 ? `${outcome} ×${n}` : outcome));
   return `${LABEL[check.syntax]} interchange, ${bytes.length} bytes, ${check.transactions.length} transaction(s)${check.interchange.problems.length ? ', envelope wrong' : ''}: ${each.join('; ') || 'none'}`;
 }
 

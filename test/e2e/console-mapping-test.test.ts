@@ -300,6 +300,27 @@ describe('the console’s mapping test page in a real browser', function () {
     await context.close();
   });
 
+  it('an interchange of two groups is judged transaction by transaction: staedi’s two 810s (group 1) taken, its 003010 850 (group 165) refused, one 997 for both groups', async () => {
+    const before = await pipelineState();
+    const { context, page } = await signedInPage(browser, t, 'ivan', passwords.get('ivan')!);
+    await mapIt(page, 'x12-supplier', edi('x12/staedi-invoice810-po850-dual.edi'));
+    const transactions = await page.getByTestId('transaction').evaluateAll((sections) => sections.map((x) => [x.getAttribute('data-set'), x.getAttribute('data-control'), x.querySelector('[data-testid=group]')!.textContent, x.getAttribute('data-outcome')]));
+    expect(transactions).to.deep.equal([
+      ['810', '000000001', '1', 'taken'],
+      ['810', '000000002', '1', 'taken'],
+      ['850', '000191240', '165', 'refused'],
+    ]);
+    expect(await page.getByTestId('verdict').textContent()).to.contain('The intake would take 2 of its 3 transactions');
+    expect(await page.locator('[data-testid=transaction][data-outcome=taken] [data-testid=canonical]').count()).to.equal(2);
+    expect(await page.locator('[data-testid=transaction][data-outcome=refused] [data-testid=refusal-code]').textContent()).to.equal('HUB_ERR_DOCUMENT_TYPE_UNKNOWN');
+    const ack = await acknowledgements(page);
+    expect(ack.kinds).to.deep.equal(['997']);
+    expect(ack.text.match(/~GS\*FA\*/g)).to.have.length(2);
+    expect(undated(ack.text)).to.equal(undated(await hubAck('x12/staedi-invoice810-po850-dual.edi', 'x12-supplier')));
+    expect(await pipelineState()).to.deep.equal(before);
+    await context.close();
+  });
+
   it('envelope errors are shown as such: IEA02 not ISA13 (TA1 001), an ISA09 that is no date (TA1 014), an ISA cut short refused whole', async () => {
     const before = await pipelineState();
     const { context, page } = await signedInPage(browser, t, 'ivan', passwords.get('ivan')!);
