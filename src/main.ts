@@ -172,7 +172,7 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
     const transports = await TransportRegistry.create(config, { db, logger });
     closers.push(() => transports.close());
     const outboundDeps = { config, outbound, mappings: outboundMappings, queues, xsd, logger };
-    metrics.watch({ queueCounts: () => queues.counts(), outboxCounts: () => readOutboxCounts(db) });
+    metrics.watch({ queueCounts: () => queues.counts(), outboxCounts: () => readOutboxCounts(db), outboundCounts: () => outbound.counts() });
     const shutdown = async () => {
       lifecycle.draining = true;
       const started = Date.now();

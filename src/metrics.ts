@@ -43,6 +43,8 @@ export interface IntakeMetrics {
 export interface ScrapeSources {
   queueCounts(): Promise<Record<string, Record<string, number>>>;
   outboxCounts(): Promise<Array<{ adapter: string; module: string; ready: number; leased: number }>>;
+  /** Outbound documents per partner and state (queued, sent, acknowledged, rejected, failed, overdue). */
+  outboundCounts?(): Promise<Array<{ partner: string; state: string; count: number }>>;
 }
 
 /** What the locals of a document post say about it, set by the route for the intake observer. */
@@ -81,7 +83,11 @@ class CachedReading<T> {
 /** The metrics of one hub process. */
 export class HubMetrics implements PipelineMetrics, IntakeMetrics {
   readonly registry = new Registry();
-  private sources?: { queues: CachedReading<Record<string, Record<string, number>>>; outbox: CachedReading<Awaited<ReturnType<ScrapeSources['outboxCounts']>>> };
+  private sources?: {
+    queues: CachedReading<Record<string, Record<string, number>>>;
+    outbox: CachedReading<Awaited<ReturnType<ScrapeSources['outboxCounts']>>>;
+    outbound?: CachedReading<Array<{ partner: string; state: string; count: number }>>;
+  };
 
   private readonly received = new Counter({ name: 'hub_documents_received_total', help: 'Document posts received, by partner ("unknown" before authentication).', labelNames: ['partner'] as const, registers: [this.registry] });
   private readonly documents = new Counter({
@@ -167,6 +173,16 @@ export class HubMetrics implements PipelineMetrics, IntakeMetrics {
       },
     });
     new Gauge({
+      name: 'hub_outbound_documents',
+      help: 'Outbound documents (the ERP\'s, for partners) per partner and state: queued, sent (acknowledgement pending), acknowledged, rejected (by the partner), failed, overdue (acknowledgement past its deadline); read at scrape time.',
+      labelNames: ['partner', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const r of (await metrics.sources?.outbound?.get()) ?? []) this.set({ partner: r.partner, state: r.state }, r.count);
+      },
+    });
+    new Gauge({
       name: 'hub_up',
       help: 'Whether a store answered this scrape within its time: redis (queue counts), postgres (outbox counts).',
       labelNames: ['store'] as const,
@@ -184,7 +200,12 @@ export class HubMetrics implements PipelineMetrics, IntakeMetrics {
 
   /** Where the scrape-time gauges read from (the hub's queues and PostgreSQL). */
   watch(sources: ScrapeSources): void {
-    this.sources = { queues: new CachedReading(() => sources.queueCounts(), 'Redis'), outbox: new CachedReading(() => sources.outboxCounts(), 'PostgreSQL') };
+    const outbound = sources.outboundCounts;
+    this.sources = {
+      queues: new CachedReading(() => sources.queueCounts(), 'Redis'),
+      outbox: new CachedReading(() => sources.outboxCounts(), 'PostgreSQL'),
+      ...(outbound ? { outbound: new CachedReading(() => outbound.call(sources), 'PostgreSQL') } : {}),
+    };
   }
 
   /** The exposition text and its content type. */

@@ -1,3 +1,5 @@
+import { matchReceivedAcknowledgement } from './outbound.js';
+import type { OutboundStore } from '../store/outbound-store.js';
 import { interchangeWarnings, strictEnvelope } from '../edi/warnings.js';
 import { createHash } from 'node:crypto';
 import type { PartnerConfig } from '../config/types.js';
@@ -20,6 +22,8 @@ export interface EdiIntakeDeps extends IntakeDeps {
   interchanges: InterchangeStore;
   mailbox: PartnerMailbox;
   refusals: RefusalStore;
+  /** Outbound documents: a partner's 997/999 or CONTRL is matched to the ones it acknowledges. */
+  outboundStore?: OutboundStore;
 }
 
 /** One transaction of the interchange and what became of it. */
@@ -236,8 +240,16 @@ async function receiveAcknowledgement(
   const report = ic.syntax === 'x12' ? read997(tx) : readContrl(tx);
   const acknowledges = 'groupControlNumber' in report ? report.groupControlNumber : report.interchange.reference;
   const status = 'groupControlNumber' in report ? ({ A: 'accepted', E: 'accepted with errors', P: 'partly rejected', R: 'rejected' } as Record<string, string>)[report.status] ?? report.status : report.outcome;
-  if (!meta.repeat) await deps.interchanges.saveReceivedAck({ partner: partner.id, interchangeId: interchange.id, kind: tx.setId, acknowledges, status, report });
-  deps.logger.info({ partner: partner.id, kind: tx.setId, acknowledges, status, interchange: interchange.id }, 'acknowledgement received');
+  let matched: string[] = [];
+  if (!meta.repeat) {
+    const id = await deps.interchanges.saveReceivedAck({ partner: partner.id, interchangeId: interchange.id, kind: tx.setId, acknowledges, status, report });
+    // Matched to what we sent: our group's GS06 (997/999) or our interchange's UNB 0020 (CONTRL), per partner.
+    if (deps.outboundStore) {
+      matched = await matchReceivedAcknowledgement(deps.db, deps.outboundStore, partner.id, report);
+      if (matched.length) await deps.interchanges.setAckMatch(id, matched[0]!);
+    }
+  }
+  deps.logger.info({ partner: partner.id, kind: tx.setId, acknowledges, status, interchange: interchange.id, matched }, 'acknowledgement received');
   return { ...base, outcome: 'acknowledgement', documentType: tx.setId, documentNumber: acknowledges, problems: [] };
 }
 

@@ -134,6 +134,11 @@ export class InterchangeStore {
     return id;
   }
 
+  /** Records the outbound document (its message id: each outbound document is its own interchange) an acknowledgement matched. */
+  async setAckMatch(id: string, outboundMessageId: string): Promise<void> {
+    await this.db.query('UPDATE received_acknowledgements SET matched_interchange_id = $2 WHERE id = $1', [id, outboundMessageId]);
+  }
+
   /** Acknowledgements partners sent, newest first (ops): `unmatched` only those no outbound interchange of ours matched. */
   async receivedAcks(options: { partner?: string; unmatched?: boolean; limit: number }): Promise<Array<{ id: string; partner: string; interchangeId: string; kind: string; acknowledges: string; status: string; matchedInterchangeId?: string; receivedAt: string; report: unknown }>> {
     const { rows } = await this.db.query(

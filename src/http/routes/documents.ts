@@ -20,6 +20,7 @@ import { InterchangeStore, type InterchangeRecord } from '../../store/interchang
 import { answersInCxml } from '../middleware/errors.js';
 import { cxmlAccepted, cxmlVersionOf } from '../../xml/cxml-response.js';
 import { PartnerMailbox } from '../../store/partner-mailbox.js';
+import type { OutboundStore } from '../../store/outbound-store.js';
 
 
 /** The hub's own file names (mapping files, cross-reference tables, schemas) are not the partner's business. */
@@ -61,6 +62,8 @@ export async function messageView(store: MessageStore, record: MessageRecord, au
 
 export interface DocumentRouteDeps extends IntakeDeps {
   db: Database;
+  /** Outbound: partners' 997/999 and CONTRL are matched to the documents the hub sent them. */
+  outbound?: { outbound: OutboundStore };
   auth: AuthDeps;
   rateLimiter: RateLimiter;
   signatures: SignatureVerifier;
@@ -210,7 +213,7 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
     const syntax = syntaxOf(body, req.get('content-type'), syntaxesOf(partner.id));
     if (syntax !== 'xml') {
       const meta = { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}), ...(req.ip ? { address: req.ip } : {}) };
-      const pieces = await takeInterchanges(splitInterchanges(syntax, body), (piece) => intakeInterchange(piece, syntax, partner, { ...deps, interchanges, mailbox }, meta));
+      const pieces = await takeInterchanges(splitInterchanges(syntax, body), (piece) => intakeInterchange(piece, syntax, partner, { ...deps, interchanges, mailbox, ...(deps.outbound ? { outboundStore: deps.outbound.outbound } : {}) }, meta));
       return answerInterchanges(req, res, syntax, pieces);
     }
     const result = await intakeDocument(body, partner, deps, { ...(req.get('content-type') ? { contentType: req.get('content-type')! } : {}) });
