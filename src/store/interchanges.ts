@@ -1,3 +1,4 @@
+import { takeControlNumbers } from '../edi/control-numbers.js';
 import type { Database, Queryable } from '../db/database.js';
 import type { EdiProblem } from '../edi/types.js';
 import { uuidv7 } from '../util/ids.js';
@@ -104,15 +105,10 @@ export class InterchangeStore {
   /**
    * Takes the next `count` control numbers of a kind for what the hub sends a partner, in the caller's
    * transaction: increasing and gap-free (a rolled-back transaction gives its numbers back), never the same
-   * twice across processes (the row lock). Returns the first.
+   * twice across processes (the row lock). Returns the first. One implementation: src/edi/control-numbers.ts.
    */
-  async nextNumbers(tx: Queryable, partner: string, syntax: string, kind: 'interchange' | 'group' | 'transaction', count = 1): Promise<number> {
-    const { rows } = await tx.query<{ last: string }>(
-      `INSERT INTO control_numbers (partner, syntax, kind, last) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (partner, syntax, kind) DO UPDATE SET last = control_numbers.last + $4 RETURNING last`,
-      [partner, syntax, kind, count],
-    );
-    return Number(rows[0]!.last) - count + 1;
+  nextNumbers(tx: Queryable, partner: string, syntax: string, kind: 'interchange' | 'group' | 'transaction', count = 1): Promise<number> {
+    return takeControlNumbers(tx, partner, syntax, kind, count);
   }
 
   async saveAck(tx: Queryable, ack: Omit<AcknowledgementRecord, 'id' | 'createdAt'>): Promise<AcknowledgementRecord> {
