@@ -265,6 +265,16 @@ export const CONFIG_SCHEMA = {
             },
           },
           /**
+           * How the partner's X12 interchanges are read. strictIsa: an ISA off its fixed length (fields short or
+           * over-padded, a line break between elements) is refused (TA1 R) instead of read with warnings (TA1 E).
+           */
+          x12: {
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            properties: { strictIsa: { type: 'boolean', default: false } },
+          },
+          /**
            * How the documents the hub builds for this partner reach it: `type` names a folder under transports/
            * (https, mailbox); the other keys are that transport's options, checked against its own schema at start.
            */

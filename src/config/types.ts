@@ -17,10 +17,18 @@ export interface PartnerConfig {
   readonly duplicateNumbers: 'refuse' | 'revision';
   /** Which acknowledgements the hub sends for this partner's EDI interchanges. */
   readonly acknowledgements: PartnerAcknowledgements;
+  /** How the partner's X12 interchanges are read (partners.<id>.x12); unset: as the defaults say. */
+  readonly x12?: PartnerX12Reading;
   /** How outbound documents reach the partner; unset: none are sent to it. */
   readonly transport?: PartnerTransportConfig;
   /** What the hub sends this partner, in which formats, and which acknowledgement it expects (docs/outbound.md). */
   readonly outbound?: PartnerOutboundConfig;
+}
+
+/** partners.<id>.x12. */
+export interface PartnerX12Reading {
+  /** Refuse an ISA off its fixed length (TA1 R) instead of reading it with warnings (TA1 E); default false. */
+  readonly strictIsa: boolean;
 }
 
 /** partners.<id>.outbound. */

@@ -76,6 +76,20 @@ function readUna(text: string, at: number, problems: EdiProblem[]): EdiDelimiter
   return d;
 }
 
+/**
+ * Directories read with a neighbour's specification. INVOIC D.93A with D.96A's: the segments the INVOIC mappings
+ * read (BGM, DTM, RFF, NAD, CUX, PAT, LIN, PIA, IMD, QTY, MOA, PRI, TAX, ALC, UNS, CNT) have the same tags,
+ * composites and element order in D.93A as in D.96A (C002/1004/1225 in BGM, C507 in DTM, C186 in QTY, C516 in MOA,
+ * C509 in PRI, C082/C080/C059 in NAD), and D.96A's groups hold D.93A's in the same order; what D.96A added (a few
+ * optional segments and codes) a D.93A message does not send. The message keeps its own version (D93A), so a
+ * mapping takes it only when its detect.versions names D93A.
+ */
+const READ_WITH: Readonly<Record<string, string>> = { 'INVOIC:D93A': 'D96A' };
+
+function specFor(type: string, version: string): ReturnType<typeof messageSpec> {
+  return messageSpec(type, version) ?? (READ_WITH[`${type}:${version}`] ? messageSpec(type, READ_WITH[`${type}:${version}`]!) : undefined);
+}
+
 export function readEdifact(text: string, options: ReadEdifactOptions = {}): EdiInterchange {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let at = 0;
@@ -164,7 +178,7 @@ export function readEdifact(text: string, options: ReadEdifactOptions = {}): Edi
     const type = comp(unh, 2, 1);
     const version = `${comp(unh, 2, 2)}${comp(unh, 2, 3)}`;
     const association = comp(unh, 2, 5);
-    const spec = messageSpec(type, version);
+    const spec = specFor(type, version);
     const validation = validateMessage(body, spec, ctx);
     if (!spec && type !== '') {
       tp.push({

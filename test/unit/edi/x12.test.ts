@@ -291,6 +291,9 @@ describe('X12 acknowledgements', () => {
     expectSameAck(buildTA1(readX12(fixture('edited-850-iea02.edi')), numbers, { now }), 'edited-850-iea02.ta1');
     // A strict partner (partners.<id>.x12.strictIsa): the ISA's length warnings are problems again, TA1 R.
     expectSameAck(buildTA1(strictEnvelope(readX12(fixture('stupidedi-850-isa107.edi'))), numbers, { now }), 'stupidedi-850-isa107.ta1');
+    // By default the ISA is read with its warning: accepted, errors noted (TA104 E) with the warning's code.
+    expect(segmentsOf(buildTA1(readX12(fixture('stupidedi-850-isa107.edi')), numbers, { now }), '~')[1]).to.equal('TA1*000000001*260709*1200*E*008');
+    expect(segmentsOf(buildTA1(readX12(fixture('stupidedi-856-002001-isa78.edi')), numbers, { now }), '!')[1]).to.equal('TA1*000000001*070101*1130*E*011');
     expectSameAck(buildTA1(readX12(fixture('gozer-asn856.edi')), numbers, { now }), 'gozer-asn856.ta1', '*', '\n');
   });
 
