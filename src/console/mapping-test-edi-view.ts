@@ -1,4 +1,5 @@
 import type { EdiProblem } from '../edi/types.js';
+import { interchangeWarnings } from '../edi/warnings.js';
 import { html, type SafeHtml } from './html.js';
 import type { InterchangeCheck, PostedCheck, TransactionCheck } from './mapping-test-edi.js';
 import { checkResultView, itemsList, missingReferences, missingTable, problemText, type CheckAudience } from './mapping-test-view.js';
@@ -13,9 +14,17 @@ import { checkResultView, itemsList, missingReferences, missingTable, problemTex
 
 const LABEL = { x12: 'X12', edifact: 'EDIFACT' } as const;
 
-/** A checked post as a page section, whichever its syntax. */
+/** A checked post as a page section, whichever its syntax; a batch of interchanges one section each. */
 export function postedResultView(posted: PostedCheck, bytes: Buffer, audience: CheckAudience): SafeHtml {
-  return posted.kind === 'document' ? checkResultView(posted.check, bytes, audience) : interchangeResultView(posted.check, audience);
+  if (posted.kind === 'document') return checkResultView(posted.check, bytes, audience);
+  const [only] = posted.pieces;
+  if (posted.pieces.length === 1 && only && 'check' in only) return interchangeResultView(only.check, audience);
+  const staff = audience === 'staff';
+  return html`<section class="check-result" data-testid="result" data-syntax="${posted.syntax}" data-interchanges="${posted.pieces.length}">
+<p class="message notice" role="status" data-testid="batch">${posted.pieces.length} interchanges in this file, each judged on its own as the intake judges a batch (its own control number, envelope and acknowledgements).${staff ? ' Nothing was stored or queued.' : ' It was not sent.'}</p>
+${posted.pieces.map((piece, i) => html`<h2>Interchange ${i + 1} of ${posted.pieces.length}</h2>
+${'check' in piece ? interchangeResultView(piece.check, audience, 'interchange-result') : checkResultView({ senderIds: [], refused: piece.refused }, piece.bytes, audience)}`)}
+</section>`;
 }
 
 function plural(n: number, word: string): string {
@@ -145,14 +154,15 @@ function verdictOf(check: InterchangeCheck, audience: CheckAudience): { ok: bool
   return { ok, text: staff ? `The intake would ${judged}; each problem is listed below. Nothing was stored or queued.` : 'This interchange has problems, listed below per transaction; correct them before you send it. It was not sent.' };
 }
 
-/** A checked interchange as a page section. */
-export function interchangeResultView(check: InterchangeCheck, audience: CheckAudience): SafeHtml {
+/** A checked interchange as a page section (the page's result, or one interchange of a batch). */
+export function interchangeResultView(check: InterchangeCheck, audience: CheckAudience, testId = 'result'): SafeHtml {
   const staff = audience === 'staff';
   const ic = check.interchange;
   const verdict = verdictOf(check, audience);
   const envelope = [...ic.problems, ...ic.groups.flatMap((g) => g.problems)];
+  const warnings = interchangeWarnings(ic);
   const party = (p: { qualifier: string; id: string }) => `${p.qualifier.trim()}:${p.id.trim()}`;
-  return html`<section class="check-result" data-testid="result" data-syntax="${check.syntax}">
+  return html`<section class="check-result" data-testid="${testId}" data-syntax="${check.syntax}">
 <p class="message${verdict.ok ? ' notice' : ' error'}" role="status" data-testid="verdict">${verdict.text}</p>
 <dl class="facts" data-testid="interchange">
   <dt>Syntax</dt><dd data-testid="syntax">${LABEL[check.syntax]} ${ic.syntaxVersion}</dd>
@@ -168,6 +178,11 @@ ${envelope.length
 <p class="message error" role="alert" data-testid="envelope-verdict">${ic.problems.length ? 'The interchange’s envelope is wrong' : 'A group’s envelope is wrong'}: ${ic.problems.length ? 'none of its transactions is taken' : 'none of that group’s transactions is taken'}${check.syntax === 'x12' && ic.problems.length ? '; the TA1 below says why' : ''}.</p>
 ${problemsTable(envelope, audience, 'envelope-problems')}`
     : html`<p class="muted" data-testid="envelope-ok">The envelope is right: its counts and control numbers agree.</p>`}
+${warnings.length
+    ? html`<h2>Envelope: ${plural(warnings.length, 'deviation')} read through</h2>
+<p class="message" data-testid="envelope-warnings-verdict">${staff ? 'Taken with each deviation noted: its TA1 says E (accepted, errors noted) with the code below; a partner configured strict (partners.<id>.x12.strictIsa) would have it refused.' : 'We take it, and note each deviation below so that your translator can fix it.'}</p>
+${problemsTable(warnings, audience, 'envelope-warnings')}`
+    : ''}
 <h2>Transactions: ${check.transactions.length}</h2>
 ${check.transactions.map((t) => transactionView(t, check, audience))}
 <h2>Acknowledgements the hub would send</h2>

@@ -3,7 +3,9 @@ import type { CheckProblem, DocumentCheck } from '../cli/offline.js';
 import type { PartnerConfig } from '../config/types.js';
 import type { EdiInterchange, EdiProblem, EdiTransaction } from '../edi/types.js';
 import { HubError, isHubError } from '../errors/hub-error.js';
+import { strictEnvelope } from '../edi/warnings.js';
 import { decodeEdi, formatOfTransaction, readInterchange, type EdiSyntax } from '../formats/edi.js';
+import { splitInterchanges } from '../formats/edi-split.js';
 import { syntaxOf, type SyntaxName } from '../formats/syntax.js';
 import type { FormatDefinition } from '../mapping/registry.js';
 import { acknowledgementTexts, judgeTransaction, withOutcomes, withoutAcknowledgements, type TransactionOutcome } from '../pipeline/intake-edi.js';
@@ -58,8 +60,14 @@ export interface InterchangeCheck {
   acknowledgements: Array<{ kind: string; content: string }>;
 }
 
-/** A checked post: an XML document (or a body refused before its syntax is known), or an EDI interchange. */
-export type PostedCheck = { kind: 'document'; partner: string; check: DocumentCheck } | { kind: 'interchange'; partner: string; check: InterchangeCheck };
+/** One interchange of a posted EDI body: checked, or refused because its envelope cannot be read at all. */
+export type InterchangePiece = { check: InterchangeCheck } | { refused: CheckProblem; bytes: Buffer };
+
+/**
+ * A checked post: an XML document (or a body refused before its syntax is known, or a lone interchange whose
+ * envelope cannot be read), or the interchanges of an EDI body, each judged on its own as the intake judges a batch.
+ */
+export type PostedCheck = { kind: 'document'; partner: string; check: DocumentCheck } | { kind: 'interchanges'; partner: string; syntax: EdiSyntax; pieces: InterchangePiece[] };
 
 /** What the form asked: the partner (empty: the hub picks, EDI only), the format (or detect), any loaded format or only the partner's. */
 export interface CheckRequest {
@@ -108,18 +116,29 @@ export async function checkPosted(deps: CheckDeps, bytes: Buffer, request: Check
     const check = await runCheck(deps, bytes, request.partner, candidateFormats(deps, request.partner, request.format, request.anyLoaded));
     return { kind: 'document', partner: request.partner, check };
   }
-  const text = decodeEdi(bytes);
-  let ic: EdiInterchange;
-  try {
-    ic = readInterchange(syntax, text);
-  } catch (error) {
-    // Not even an envelope to read (an ISA cut short, a NUL): the intake answers 400 and takes nothing.
-    return { kind: 'document', partner: request.partner, check: { senderIds: [], refused: problemOf(error) } };
+  // A batch of interchanges in one body (ISA…IEA ISA…IEA) is split as the intake splits it; each is its own.
+  const bodies = splitInterchanges(syntax, bytes);
+  const pieces: InterchangePiece[] = [];
+  for (const body of bodies) {
+    const text = decodeEdi(body);
+    let read: EdiInterchange;
+    try {
+      read = readInterchange(syntax, text);
+    } catch (error) {
+      // Not even an envelope to read (an ISA cut short, a NUL): the intake answers 400 and takes nothing of it.
+      if (bodies.length === 1) return { kind: 'document', partner: request.partner, check: { senderIds: [], refused: problemOf(error) } };
+      pieces.push({ refused: problemOf(error), bytes: body });
+      continue;
+    }
+    const partner = request.partner ? deps.config.partners[request.partner]! : await pickPartner(deps, read);
+    // As the intake: a partner configured strict (partners.<id>.x12.strictIsa) has the reader's warnings judged as problems.
+    const ic = syntax === 'x12' && partner.x12?.strictIsa ? strictEnvelope(read) : read;
+    const formats = request.format && request.format !== 'detect' ? [deps.mappings.get(request.format)!] : partnerFormats(partner, deps.mappings);
+    const check = await checkInterchange(deps, ic, text, partner, formats.filter((f) => f.syntax === syntax));
+    pieces.push({ check: { ...check, partnerPicked: !request.partner } });
   }
-  const partner = request.partner ? deps.config.partners[request.partner]! : await pickPartner(deps, ic);
-  const formats = request.format && request.format !== 'detect' ? [deps.mappings.get(request.format)!] : partnerFormats(partner, deps.mappings);
-  const check = await checkInterchange(deps, ic, text, partner, formats.filter((f) => f.syntax === syntax));
-  return { kind: 'interchange', partner: partner.id, check: { ...check, partnerPicked: !request.partner } };
+  const first = pieces.find((p): p is { check: InterchangeCheck } => 'check' in p);
+  return { kind: 'interchanges', partner: request.partner || first?.check.partner || '', syntax, pieces };
 }
 
 /** The partner `hub ack` and `hub map` judge an interchange for: the first whose formats take its first transaction. */
@@ -187,20 +206,25 @@ export function transactionOutcome(t: TransactionCheck): string {
 /** The outcome of a check in a few words, for the audit log: never the document's content. */
 export function postedOutcome(posted: PostedCheck, bytes: Buffer): string {
   if (posted.kind === 'document') return `format ${posted.check.format?.name ?? 'not recognised'}, ${bytes.length} bytes: ${checkOutcome(posted.check)}`;
-  const { check } = posted;
-  // Alike outcomes counted once (an interchange of a thousand orders is one short line).
-  const counts = new Map<string, number>();
-  for (const t of check.transactions) {
-    const key = `${t.setId} ${transactionOutcome(t)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const each = [...counts].map(([outcome, n]) => (n > 1 ? `${outcome} ×${n}` : outcome));
-  return `${LABEL[check.syntax]} interchange, ${bytes.length} bytes, ${check.transactions.length} transaction(s)${check.interchange.problems.length ? ', envelope wrong' : ''}: ${each.join('; ') || 'none'}`;
+  const parts = posted.pieces.map((piece) => {
+    if ('refused' in piece) return `refused (${piece.refused.code})`;
+    const { check } = piece;
+    // Alike outcomes counted once (an interchange of a thousand orders is one short line).
+    const counts = new Map<string, number>();
+    for (const t of check.transactions) {
+      const key = `${t.setId} ${transactionOutcome(t)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const each = [...counts].map(([outcome, n]) => (n > 1 ? `${outcome} ×${n}` : outcome));
+    return `${check.transactions.length} transaction(s)${check.interchange.problems.length ? ', envelope wrong' : ''}: ${each.join('; ') || 'none'}`;
+  });
+  const many = posted.pieces.length > 1 ? `${posted.pieces.length} interchanges` : 'interchange';
+  return `${LABEL[posted.syntax]} ${many}, ${bytes.length} bytes, ${parts.join(' | ')}`;
 }
 
 /** The error code a check is audited with: the first refusal's, else the first mapping failure's, else the schema's. */
 export function postedCode(posted: PostedCheck): string | undefined {
   if (posted.kind === 'document') return (posted.check.refused ?? posted.check.mapping ?? posted.check.xsd)?.code;
-  const ts = posted.check.transactions;
-  return ts.find((t) => t.refusal)?.refusal!.code ?? ts.find((t) => t.mapping)?.mapping!.code;
+  const ts = posted.pieces.flatMap((p) => ('check' in p ? p.check.transactions : []));
+  return posted.pieces.find((p): p is { refused: CheckProblem; bytes: Buffer } => 'refused' in p)?.refused.code ?? ts.find((t) => t.refusal)?.refusal!.code ?? ts.find((t) => t.mapping)?.mapping!.code;
 }

@@ -351,6 +351,32 @@ describe('the console’s mapping test page in a real browser', function () {
     await context.close();
   });
 
+  it('a batch file is split as the intake splits it (node-x12’s two interchanges, a 997 each), and an ISA read through its deviation is noted (stupidedi’s 107-character ISA: TA1 E 008)', async () => {
+    const before = await pipelineState();
+    const { context, page } = await signedInPage(browser, t, 'ivan', passwords.get('ivan')!);
+    await mapIt(page, 'x12-customer', edi('x12/node-x12-850-fat.edi'));
+    expect(await page.getByTestId('result').getAttribute('data-interchanges')).to.equal('2');
+    const parts = page.getByTestId('interchange-result');
+    expect(await parts.count()).to.equal(2);
+    expect(await parts.locator('[data-testid=transaction]').evaluateAll((xs) => xs.map((x) => [x.getAttribute('data-set'), x.getAttribute('data-outcome')]))).to.deep.equal([
+      ['850', 'taken'],
+      ['850', 'taken'],
+    ]);
+    const acks = await page.locator('[data-testid=acknowledgement]').evaluateAll((pres) => pres.map((p) => [p.getAttribute('data-kind'), p.textContent!]));
+    expect(acks.map(([kind]) => kind)).to.deep.equal(['997', '997']);
+    const printed = (await hubAck('x12/node-x12-850-fat.edi', 'x12-customer')).trim().split('\n');
+    expect(acks.map(([, text]) => undated(text!))).to.deep.equal(printed.map(undated));
+
+    await mapIt(page, 'x12-customer', edi('x12/stupidedi-850-isa107.edi'));
+    expect(await page.getByTestId('envelope-ok').count()).to.equal(1);
+    const rows = await problemRows(page, '[data-testid=envelope-warnings]');
+    expect(rows.map((r) => [r.level, r.code, r.segment, r.element])).to.deep.equal([['interchange', '008', 'ISA', '8']]);
+    const ta1 = await page.locator('[data-testid=acknowledgement][data-kind=TA1]').textContent();
+    expect(ta1).to.contain('TA1*000000001*260709*1200*E*008~');
+    expect(await pipelineState()).to.deep.equal(before);
+    await context.close();
+  });
+
   it('the syntax is told as the intake tells it: X12 for a partner without X12 formats is refused as the intake refuses it; XML with the hub picking is a 400 asking for the partner', async () => {
     const { context, page } = await signedInPage(browser, t, 'ivan', passwords.get('ivan')!);
     await mapIt(page, 'acme', edi('x12/node-x12-850.edi'));
