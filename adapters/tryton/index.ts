@@ -9,6 +9,8 @@ import { applyOrderChange, cancelOrder } from './order-changes.js';
 import { recordOrderResponse } from './order-responses.js';
 import { findPurchase, type PurchaseRow } from './procurement.js';
 import { deliverSale, reserveSale, type HandlerContext } from './sales.js';
+import { createWatch } from './watch.js';
+import type { WatchedKind } from './watch-documents.js';
 
 /** Options of the Tryton adapter (config: adapters.<name>.options). */
 export interface TrytonOptions {
@@ -35,6 +37,14 @@ export interface TrytonOptions {
    * salesperson to confirm, so that the customer's order changes and cancellations can still be applied to it.
    */
   confirmSales?: boolean;
+  /** Seconds between polls of Tryton for the documents that go out to partners (watch.ts); 0: no watch. */
+  watchIntervalSeconds?: number;
+  /** Records of each watched model read per poll. */
+  watchPageSize?: number;
+  /** Where a new watch starts: 'now' (what Tryton writes from its first poll on) or an ISO date-time. */
+  watchFrom?: string;
+  /** Which documents the watch hands over (default all four). */
+  watchDocuments?: Array<WatchedKind['type']>;
 }
 
 /**
@@ -62,6 +72,10 @@ const tryton: AdapterDefinition<TrytonOptions> = {
       taxAccount: { type: 'string', minLength: 1, default: 'Main Tax' },
       unknownPurchaseRetrySeconds: { type: 'integer', minimum: 0, maximum: 604800, default: 0 },
       confirmSales: { type: 'boolean', default: true },
+      watchIntervalSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 0 },
+      watchPageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      watchFrom: { type: 'string', pattern: '^(now|\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?(Z|[+-]\\d{2}:\\d{2})?)?)$', default: 'now' },
+      watchDocuments: { type: 'array', uniqueItems: true, items: { enum: ['Order', 'OrderResponse', 'ShipNotice', 'Invoice'] }, default: ['Order', 'OrderResponse', 'ShipNotice', 'Invoice'] },
     },
   },
   create(options, ctx) {
@@ -124,7 +138,13 @@ const tryton: AdapterDefinition<TrytonOptions> = {
       }
     }
 
+    const watchIntervalSeconds = options.watchIntervalSeconds ?? 0;
+    const outbound = watchIntervalSeconds > 0
+      ? createWatch(client, { intervalSeconds: watchIntervalSeconds, pageSize: options.watchPageSize ?? 100, from: options.watchFrom ?? 'now', documents: options.watchDocuments ?? ['Order', 'OrderResponse', 'ShipNotice', 'Invoice'], units: { ...DEFAULT_UNITS, ...options.units } })
+      : undefined;
+
     return {
+      ...(outbound ? { outbound } : {}),
       async deliver(doc, delivery) {
         const h: HandlerContext = { client, data, marker: `hub:${delivery.messageId}`, signal: delivery.signal };
         const started = Date.now();

@@ -52,6 +52,42 @@ export interface Adapter {
   health?(): Promise<{ ok: boolean; detail?: string }>;
   /** Adapters the ERP pulls from (the outbox) also expose this. */
   pull?: PullSource;
+  /** Adapters that watch the ERP for the documents that go out to partners (src/pipeline/erp-watch.ts). */
+  outbound?: OutboundWatch;
+}
+
+/** A document the ERP made for a partner, as an adapter watching the ERP found it. */
+export interface WatchedDocument {
+  /** The ERP's own id of the record it was made from (e.g. `purchase.purchase,42`): the hub takes each once. */
+  sourceId: string;
+  /** The partner it goes to, when the adapter knows; else the hub finds it by the party cross-reference. */
+  partner?: string;
+  /** The canonical document (ours: buyer or seller is SELF). */
+  document: CanonicalDocument;
+}
+
+/** One poll's answer: what was found after the cursor, and the cursor to keep once those are stored. */
+export interface WatchPage {
+  documents: WatchedDocument[];
+  /** Opaque to the hub: stored only after every document of the page is stored, and handed to the next poll. */
+  cursor: string;
+  /** More is waiting beyond this page: the hub polls again at once instead of after the interval. */
+  more?: boolean;
+  /** Records looked at and deliberately not handed over (for the log), e.g. a sale no partner's order made. */
+  skipped?: number;
+}
+
+/**
+ * Watching the ERP for outgoing documents. poll is called by one hub process at a time, every intervalSeconds, with
+ * the cursor of the last page the hub stored (undefined the first time): it must return the documents after it.
+ * A poll repeated with the same cursor (a crash before the cursor was stored) may return the same documents again:
+ * the hub takes each sourceId once. Throw HUB_ERR_ADAPTER_UNAVAILABLE when the ERP cannot be read: the poll is
+ * repeated at the next interval with the same cursor.
+ */
+export interface OutboundWatch {
+  /** Seconds between polls. */
+  intervalSeconds: number;
+  poll(cursor: string | undefined, signal: AbortSignal): Promise<WatchPage>;
 }
 
 /** A message the ERP pulls. */
