@@ -1,6 +1,7 @@
 import { chainRoutes } from './chains.js';
 import { mappingTestRoutes } from './mapping-test.js';
 import { messageRoutes } from './messages.js';
+import { outboundRoutes } from './outbound.js';
 import { overviewRoutes } from './overview.js';
 import { partnerRoutes } from './partner.js';
 import { queueRoutes } from './queues.js';
@@ -18,6 +19,7 @@ export function consoleRoutes(deps: ConsoleDeps): ConsoleRoute[] {
     ...queueRoutes(deps),
     ...messageRoutes(deps),
     ...refusalRoutes(deps),
+    ...outboundRoutes(deps),
     ...chainRoutes(deps),
     ...summaryRoutes(deps),
     ...mappingTestRoutes(deps),

@@ -26,6 +26,7 @@ export const PAGES: readonly ConsolePage[] = [
   { path: '/console/queues', title: 'Queues', summary: 'the job queues: waiting, active, delayed and failed jobs per stage', audience: ['ops'] },
   { path: '/console/messages', title: 'Messages', summary: 'search by any business key, a message with its history, deliveries and chain', audience: ['ops', 'integrator'] },
   { path: '/console/refusals', title: 'Refusals', summary: 'documents refused at the intake, with their errors', audience: ['ops', 'integrator'] },
+  { path: '/console/outbound', title: 'Outbound', summary: 'documents sent to partners: queued, sent, acknowledged, rejected, failed, overdue', audience: ['ops'] },
   { path: '/console/chains', title: 'Order chains', summary: 'orders with their changes, shipment notices and invoices', audience: ['ops', 'integrator'] },
   { path: '/console/summaries/marketing', title: 'Sales summary', summary: 'sales by product, customer and day or week', audience: ['ops', 'marketing'] },
   { path: '/console/summaries/planning', title: 'Purchasing summary', summary: 'purchases and receipts by supplier and item, open quantities', audience: ['ops', 'planning'] },

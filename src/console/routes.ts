@@ -9,6 +9,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { HubQueues } from '../queue/queues.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { MessageStore } from '../store/message-store.js';
+import type { OutboundStore } from '../store/outbound-store.js';
 import type { RefusalStore } from '../store/refusal-store.js';
 import type { XsdCache } from '../xml/xsd-cache.js';
 import type { Audience } from './roles.js';
@@ -27,6 +28,8 @@ export interface ConsoleDeps {
   xsd: XsdCache;
   adapters: AdapterRegistry;
   metrics?: HubMetrics;
+  /** Outbound documents (the outbound page); absent in a hub built without them. */
+  outbound?: OutboundStore;
 }
 
 /** A console handler: the access check has passed; it answers the request. */

@@ -114,7 +114,7 @@ export function buildApp(deps: AppDeps): Express {
 
   const signatures = new SignatureVerifier(deps.redis, config.redis.keyPrefix, config.security.signatureWindowSeconds);
   app.use(documentRoutes(config, { ...deps, auth, rateLimiter, signatures }));
-  app.use('/console', consoleRouter({ config, db: deps.db, redis: deps.redis, audit: deps.audit, logger: deps.logger, store: deps.store, refusals: deps.refusals, queues: deps.queues, mappings: deps.mappings, xsd: deps.xsd, adapters: deps.adapters, metrics: deps.metrics }));
+  app.use('/console', consoleRouter({ config, db: deps.db, redis: deps.redis, audit: deps.audit, logger: deps.logger, store: deps.store, refusals: deps.refusals, queues: deps.queues, mappings: deps.mappings, xsd: deps.xsd, adapters: deps.adapters, metrics: deps.metrics, ...(deps.outbound ? { outbound: deps.outbound.outbound } : {}) }));
   if (deps.outbound) app.use(outboundRoutes(auth, { ...deps.outbound, bodyLimitBytes: config.server.bodyLimitBytes }));
   app.use(erpRoutes(auth, deps.adapters));
   app.use(opsRoutes(auth, { store: deps.store, refusals: deps.refusals, db: deps.db, config, queues: deps.queues, adapters: deps.adapters, partners: Object.keys(config.partners), audit: deps.audit }));
