@@ -78,11 +78,11 @@ function readUna(text: string, at: number, problems: EdiProblem[]): EdiDelimiter
 
 /**
  * Directories read with a neighbour's specification. INVOIC D.93A with D.96A's: the segments the INVOIC mappings
- * read (BGM, DTM, RFF, NAD, CUX, PAT, LIN, PIA, IMD, QTY, MOA, PRI, TAX, ALC, UNS, CNT) have the same tags,
- * composites and element order in D.93A as in D.96A (C002/1004/1225 in BGM, C507 in DTM, C186 in QTY, C516 in MOA,
- * C509 in PRI, C082/C080/C059 in NAD), and D.96A's groups hold D.93A's in the same order; what D.96A added (a few
- * optional segments and codes) a D.93A message does not send. The message keeps its own version (D93A), so a
- * mapping takes it only when its detect.versions names D93A.
+ * read (BGM, DTM, RFF, NAD, CUX, PAT, LIN, PIA, IMD, QTY, MOA, PRI, TAX, ALC, UNS, CNT) keep their tags, composites
+ * (C002 in BGM, C507 in DTM, C186 in QTY, C516 in MOA, C509 in PRI, C082/C080/C059 in NAD) and element order from
+ * D.93A to D.96A, which added optional segments, groups and codes a D.93A message does not send; staedi's D.93A
+ * sample (fixtures/edifact/invoic_d93a_una.edi) places in D.96A's structure without one structure problem. The
+ * message keeps its own version (D93A), so a mapping takes it only when its detect.versions names D93A.
  */
 const READ_WITH: Readonly<Record<string, string>> = { 'INVOIC:D93A': 'D96A' };
 

@@ -130,7 +130,7 @@ export function readIsa(text: string, begin: number, line: number): IsaRead {
       bad(i + 1, `${field} has a line break inside its value; a line break may only come between elements or after the terminator`);
       return;
     }
-    const lineBreak = value !== raw ? ' and a line break next to it (read as whitespace)' : '';
+    const lineBreak = value !== raw ? ' (a line break beside it read as whitespace)' : '';
     if (value.length === fixed) {
       if (lineBreak) note(warnings, i + 1, `${field} is followed or preceded by a line break, read as whitespace between elements`);
       return;

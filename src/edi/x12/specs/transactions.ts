@@ -176,7 +176,7 @@ export function baseVersion(version: string): string | undefined {
 
 /**
  * What the tables of the releases before 004010 have besides 004010's: NTE (notes) after the beginning segment
- * of the 850 and 860 (004010 moved free text to N9/MSG), as the 003xxx 850 places it (position 030).
+ * of the 850 and 860 (004010 has free text in N9/MSG), where stupidedi's 003050 850 places it (position 030).
  */
 const withHeaderNotes = (members: TableEntry[]): TableEntry[] => [members[0]!, members[1]!, seg('NTE', 'O', 100), ...members.slice(2)];
 const TABLES_BEFORE_004010 = new Map<string, TableEntry[]>([['850', withHeaderNotes(PO850)], ['860', withHeaderNotes(PC860)]]);
