@@ -13,7 +13,7 @@ import { decodeEdi, formatOfTransaction, readInterchange, type EdiSyntax } from 
 import { splitInterchanges } from '../formats/edi-split.js';
 import { strictEnvelope } from '../edi/warnings.js';
 import { sniffSyntax } from '../formats/syntax.js';
-import { acknowledgementTexts, judgeTransaction, withOutcomes, type TransactionOutcome } from '../pipeline/intake-edi.js';
+import { acknowledgementTexts, isAcknowledgement, judgeTransaction, withOutcomes, withoutAcknowledgements, type TransactionOutcome } from '../pipeline/intake-edi.js';
 
 /** One thing a check found wrong: the hub's error code, its text, its items (XSD lines, field paths), its details. */
 export interface CheckProblem {
@@ -183,6 +183,11 @@ export class OfflineMapper {
     for (const group of ic.groups) {
       for (const tx of group.transactions) {
         const base = { group: group.controlNumber, setId: tx.setId, controlNumber: tx.controlNumber };
+        // A partner's 997/999 or CONTRL is an acknowledgement, as at the intake: not mapped, not acknowledged back.
+        if (!ic.problems.length && !group.problems.length && !tx.problems.length && isAcknowledgement(ic, tx)) {
+          transactions.push({ ...base, outcome: 'acknowledgement', documentType: tx.setId, problems: [] });
+          continue;
+        }
         const judged = await judgeTransaction(ic, group, tx, candidates, partner);
         if ('code' in judged) {
           transactions.push({ ...base, outcome: 'rejected', problems: judged.problems, ...(judged.format ? { documentType: judged.format.documentType } : {}), ...(judged.documentNumber ? { documentNumber: judged.documentNumber } : {}), error: { code: judged.code, message: judged.detail, errors: [], details: {} } });
@@ -214,9 +219,11 @@ export class OfflineMapper {
    * built from the same judgement as the intake, with control numbers 1 (the hub numbers its own per partner).
    */
   async acknowledgements(bytes: Buffer, options: { partner?: string } = {}): Promise<Array<{ kind: string; content: string }>> {
-    return (await this.interchanges(bytes, options)).flatMap(({ ic, partner, transactions }) =>
-      acknowledgementTexts(withOutcomes(ic, transactions), partner, () => ({ interchange: 1, group: 1, transaction: 1 })),
-    );
+    return (await this.interchanges(bytes, options)).flatMap(({ ic, partner, transactions }) => {
+      // As the intake: an interchange of acknowledgements only (no group left to acknowledge, no problem) gets none.
+      const judged = withoutAcknowledgements(withOutcomes(ic, transactions), transactions);
+      return judged.groups.length || judged.problems.length ? acknowledgementTexts(judged, partner, () => ({ interchange: 1, group: 1, transaction: 1 })) : [];
+    });
   }
 
   close(): void {

@@ -219,7 +219,8 @@ async function takeTransaction(
 }
 
 /** A partner's acknowledgement of what we sent: X12 997/999, EDIFACT CONTRL. */
-function isAcknowledgement(ic: EdiInterchange, tx: EdiTransaction): boolean {
+/** A 997/999 or CONTRL: a partner's acknowledgement, kept and matched, never a document nor acknowledged back. */
+export function isAcknowledgement(ic: EdiInterchange, tx: EdiTransaction): boolean {
   return ic.syntax === 'x12' ? tx.setId === '997' || tx.setId === '999' : tx.setId === 'CONTRL';
 }
 

@@ -24,7 +24,7 @@ import type { OutboundStore } from '../../store/outbound-store.js';
 
 
 /** The hub's own file names (mapping files, cross-reference tables, schemas) are not the partner's business. */
-const HUB_PATHS = /(?:\/[\w.@-]+)+\/?|\b[\w.-]+(?:\/[\w.-]+)*\.(?:ya?ml|csv|xsd|json|[cm]?js|ts)\b/g;
+const HUB_PATHS = /(?<![\w)])(?:\/[\w.@-]+)+\/?|\b[\w.-]+(?:\/[\w.-]+)*\.(?:ya?ml|csv|xsd|json|[cm]?js|ts)\b/g;
 export function redactForPartner(text: string): string {
   return text.replace(HUB_PATHS, '(hub configuration)');
 }
