@@ -113,6 +113,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     security: { ...doc.security },
     metrics: { ...doc.metrics, ...(scrapeToken ? { scrapeToken } : {}) },
     console: { ...doc.console, signInFailures: { ...doc.console.signInFailures } },
+    chains: { tolerance: { ...doc.chains.tolerance } },
     redis: { url: readSecretEnv(env, 'REDIS_URL') ?? doc.redis.url, keyPrefix: env.HUB_KEY_PREFIX ?? doc.redis.keyPrefix },
     database: { ...doc.database, url: readSecretEnv(env, 'DATABASE_URL') ?? doc.database.url, schema },
     retention: { ...doc.retention },

@@ -135,6 +135,26 @@ export const CONFIG_SCHEMA = {
       },
       default: {},
     },
+    /** Order chains (src/store/chains.ts, docs/outbound.md "Three-way match"). */
+    chains: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** How far a purchase's invoice may stray from what was ordered and received before the match flags it (0: exact). */
+        tolerance: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            quantityPercent: { type: 'number', minimum: 0, maximum: 100, default: 0 },
+            pricePercent: { type: 'number', minimum: 0, maximum: 100, default: 0 },
+            /** Per unit, in the order's currency: a price within this much passes whatever the percent. */
+            priceAbsolute: { type: 'number', minimum: 0 },
+          },
+          default: {},
+        },
+      },
+      default: {},
+    },
     redis: {
       type: 'object',
       additionalProperties: false,

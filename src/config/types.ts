@@ -133,6 +133,10 @@ export interface HubConfig {
     readonly idleMinutes: number;
     readonly signInFailures: { readonly perUser: RateLimit; readonly perAddress: RateLimit };
   };
+  /** Order chains: the tolerance of a purchase's three-way match (src/store/three-way-match.ts); 0 is exact. */
+  readonly chains: {
+    readonly tolerance: { readonly quantityPercent: number; readonly pricePercent: number; readonly priceAbsolute?: number };
+  };
   /** url undefined: find or start a local Redis (see redis/connect). */
   readonly redis: { readonly url?: string; readonly keyPrefix: string };
   /** url undefined: a private PostgreSQL under var/pg (see db/embedded). */

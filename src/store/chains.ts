@@ -1,6 +1,6 @@
 import type { CanonicalDocument, CanonicalLine, CanonicalType } from '../canonical/types.js';
 import type { Database } from '../db/database.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { comparePurchase, EXACT_TOLERANCE, receiptsOf, type MatchTolerance, type ThreeWayMatch } from './three-way-match.js';
 
 /** One document of a chain, as ops see it in the list. */
 export interface ChainDocument {
@@ -27,11 +27,39 @@ export interface ChainLine {
   flags: string[];
   /** The order's net price per unit and the distinct prices its invoice lines state. */
   prices: { ordered?: number; invoiced: number[] };
-  /** Price disagreements: invoiced-price-differs (an invoice line's price is not the order's). */
+  /**
+   * Price disagreements: invoiced-price-differs (an invoice line's price is not the order's); for a purchase,
+   * invoiced-price-above-ordered / -below-ordered beyond the tolerance, invoiced-currency-differs.
+   */
   priceFlags: string[];
+  /** Purchases: the shipped quantity the ERP has booked into stock (the shipment notices received, see Receipt). */
+  received?: number;
+  /** Purchases: the quantity of the supplier's credit notes, already subtracted from `invoiced`. */
+  credited?: number;
+  /** Purchases: the line's three-way match: matched, open (something still to come) or flagged. */
+  match?: 'matched' | 'open' | 'flagged';
+  /** Purchases: every invoice and credit note line counted on this line, with its price and what disagrees. */
+  invoiceLines?: ChainInvoiceLine[];
+}
+
+/** One invoice or credit note line counted on a purchase's order line. */
+export interface ChainInvoiceLine {
+  documentId: string;
+  documentType: 'Invoice' | 'CreditNote';
+  documentNumber: string;
+  lineNumber: string;
+  quantity: number;
+  unitCode: string;
+  price?: number;
+  /** How it was put on the order line: the order line it names, or (naming none of them) its SKU. */
+  matchedBy: 'line-reference' | 'sku';
+  /** invoiced-price-above-ordered, invoiced-price-below-ordered, invoiced-currency-differs, invoiced-unit-differs. */
+  flags: string[];
 }
 
 export interface Chain {
+  /** purchase: our own order to a supplier (outbound, buyer SELF), judged by the three-way match; else a customer's. */
+  kind: 'customer-order' | 'purchase';
   order: ChainDocument | null;
   /** Later revisions of the order (its changes), oldest first; the newest is the one compared. */
   changes: ChainDocument[];
@@ -41,6 +69,8 @@ export interface Chain {
   /** Lines of shipment notices or invoices that name no line of the order. */
   unmatched: Array<{ documentId: string; documentType: CanonicalType; lineNumber: string; orderLineReference?: string; sku: string; quantity: number }>;
   flags: string[];
+  /** Purchases only: the three-way match (ordered, shipped, received, invoiced) and what it was judged with. */
+  threeWayMatch?: ThreeWayMatch;
 }
 
 /**
@@ -53,7 +83,7 @@ export const CHAIN_INVOICE_DAYS = 14;
  * The chain flags that are problems someone should look at (the console's "flagged only"); `no-shipnotice` and
  * `no-invoice` alone are states of an order still in progress, not problems.
  */
-export const CHAIN_PROBLEM_FLAGS: readonly string[] = ['lines-flagged', 'prices-differ', 'invoice-overdue', 'unmatched-lines', 'order-not-mapped', 'order-missing'];
+export const CHAIN_PROBLEM_FLAGS: readonly string[] = ['lines-flagged', 'prices-differ', 'invoice-overdue', 'unmatched-lines', 'order-not-mapped', 'order-missing', 'three-way-mismatch', 'currency-differs'];
 
 /** The problem flags of a chain (see CHAIN_PROBLEM_FLAGS). */
 export function chainProblems(chain: Pick<Chain, 'flags'>): string[] {
@@ -64,6 +94,8 @@ export interface ChainOptions {
   /** The time the invoice-overdue flag is judged at (default: now). */
   now?: Date;
   invoiceDays?: number;
+  /** The tolerance a purchase's three-way match is judged with (config chains.tolerance; default exact). */
+  tolerance?: MatchTolerance;
 }
 
 /** Sums without binary noise (0.1 + 0.2): quantities are decimals as the partner stated them. */
@@ -78,6 +110,10 @@ interface Row {
   status: string;
   received_at: Date;
   partner: string;
+  direction: 'inbound' | 'outbound';
+  /** The canonical document's buyer.internalId and currency (a purchase is ours: outbound, buyer SELF). */
+  buyer_id: string | null;
+  currency: string | null;
   /** The canonical document's lines only (the fields a chain compares), null when it is not mapped. */
   lines: CanonicalLine[] | null;
   /** The order (or shipment notice) id this row was found through; absent for order rows. */
@@ -89,7 +125,8 @@ function view(r: Row): ChainDocument {
 }
 
 /** The record and, of the canonical document, only the line fields a chain compares (not the whole document). */
-const COLUMNS = `m.id, m.document_type, m.document_number, m.revision, m.revision_of, m.status, m.received_at, m.partner,
+const COLUMNS = `m.id, m.document_type, m.document_number, m.revision, m.revision_of, m.status, m.received_at, m.partner, m.direction,
+  c.canonical->'buyer'->>'internalId' AS buyer_id, c.canonical->>'currency' AS currency,
   CASE WHEN c.message_id IS NULL THEN NULL ELSE coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('lineNumber', l->'lineNumber', 'sku', l->'sku',
     'description', l->'description', 'quantity', l->'quantity', 'unitCode', l->'unitCode', 'price', l->'price', 'orderLineReference', l->'orderLineReference')))
     FROM jsonb_array_elements(c.canonical->'lines') l), '[]'::jsonb) END AS lines`;
@@ -97,7 +134,8 @@ const FROM = 'messages m LEFT JOIN message_canonical c ON c.message_id = m.id';
 
 /**
  * The order a document belongs to: itself (its first revision) when it is an order, else the order its links
- * point to (through its shipment notice for an invoice that names only that). Undefined when none is linked.
+ * point to (through its shipment notice for an invoice that names only that; through its invoice for a credit
+ * note). Undefined when none is linked.
  */
 export async function findOrderId(db: Database, id: string): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string; document_type: CanonicalType; revision_of: string | null }>('SELECT id, document_type, revision_of FROM messages WHERE id = $1', [id]);
@@ -109,7 +147,11 @@ export async function findOrderId(db: Database, id: string): Promise<string | un
       WHERE l.from_id = $1 AND m.document_type = 'Order'
      UNION
      SELECT m.id, m.revision_of FROM document_links l JOIN document_links l2 ON l2.from_id = l.to_id JOIN messages m ON m.id = l2.to_id
-      WHERE l.from_id = $1 AND l.kind = 'invoices-shipnotice' AND m.document_type = 'Order'
+      WHERE l.from_id = $1 AND l.kind IN ('invoices-shipnotice', 'credits-invoice') AND m.document_type = 'Order'
+     UNION
+     SELECT m.id, m.revision_of FROM document_links l JOIN document_links l2 ON l2.from_id = l.to_id AND l2.kind = 'invoices-shipnotice'
+       JOIN document_links l3 ON l3.from_id = l2.to_id JOIN messages m ON m.id = l3.to_id
+      WHERE l.from_id = $1 AND l.kind = 'credits-invoice' AND m.document_type = 'Order'
      ORDER BY 1 LIMIT 1`,
     [id],
   );
@@ -135,7 +177,8 @@ export async function orderChain(db: Database, orderId: string, options: ChainOp
 /**
  * The chains of several orders (by the id of each one's first revision) in four queries whatever their number:
  * the orders and their revisions, the shipment notices, the invoices linked to the orders, and those linked to
- * the shipment notices; each through an index (primary key, messages_by_revision_of, document_links_to).
+ * the shipment notices; each through an index (primary key, messages_by_revision_of, document_links_to). When
+ * some are purchases, two more: their credit notes, and the receipts of their shipment notices.
  */
 export async function orderChains(db: Database, orderIds: readonly string[], options: ChainOptions = {}): Promise<Map<string, Chain>> {
   const out = new Map<string, Chain>();
@@ -172,24 +215,82 @@ export async function orderChains(db: Database, orderIds: readonly string[], opt
   const ordersById = group(orderRows, (r) => [firstOf(r)]);
   const shipsById = group(ships, (r) => (orderOfRow.get(r.via!) ? [orderOfRow.get(r.via!)!] : []));
   const invoicesById = group(invoices, (r) => (orderOfRow.has(r.via!) ? [orderOfRow.get(r.via!)!] : [...(shipOrders.get(r.via!) ?? [])]));
-  for (const id of orderIds) out.set(id, compareChain(ordersById.get(id) ?? [], shipsById.get(id) ?? [], invoicesById.get(id) ?? [], options));
+  const purchases = new Set(orderRows.filter(isPurchaseRow).map(firstOf));
+  const purchaseFacts = purchases.size ? await purchaseFactsOf(db, purchases, orderRows, shipsById, invoicesById, orderOfRow, shipOrders) : undefined;
+  for (const id of orderIds) {
+    const facts = purchaseFacts && purchases.has(id) ? { creditNotes: purchaseFacts.creditNotes.get(id) ?? [], receipts: purchaseFacts.receipts } : undefined;
+    out.set(id, compareChain(ordersById.get(id) ?? [], shipsById.get(id) ?? [], invoicesById.get(id) ?? [], options, facts));
+  }
   return out;
+}
+
+/** Ours to a supplier: an order the ERP handed over (outbound) with us as the buyer. */
+const isPurchaseRow = (r: Row) => r.document_type === 'Order' && r.direction === 'outbound' && r.buyer_id === 'SELF';
+
+/** What the three-way match needs beyond a customer's chain: credit notes (to the order or an invoice) and receipts. */
+async function purchaseFactsOf(
+  db: Database,
+  purchases: ReadonlySet<string>,
+  orderRows: readonly Row[],
+  shipsById: ReadonlyMap<string, Row[]>,
+  invoicesById: ReadonlyMap<string, Row[]>,
+  orderOfRow: ReadonlyMap<string, string>,
+  shipOrders: ReadonlyMap<string, Set<string>>,
+): Promise<{ creditNotes: Map<string, Row[]>; receipts: Awaited<ReturnType<typeof receiptsOf>> }> {
+  const purchaseRows = orderRows.filter((r) => purchases.has(r.revision_of ?? r.id)).map((r) => r.id);
+  const invoiceOrders = new Map<string, Set<string>>();
+  for (const order of purchases) for (const invoice of invoicesById.get(order) ?? []) (invoiceOrders.get(invoice.id) ?? invoiceOrders.set(invoice.id, new Set()).get(invoice.id)!).add(order);
+  const credits = (
+    await db.query<Row>(
+      `SELECT ${COLUMNS}, l.to_id AS via FROM document_links l JOIN ${FROM} ON m.id = l.from_id
+        WHERE (l.to_id = ANY($1::uuid[]) AND l.kind = 'credits-order') OR (l.to_id = ANY($2::uuid[]) AND l.kind = 'credits-invoice') ORDER BY m.received_at, m.id`,
+      [purchaseRows, [...invoiceOrders.keys()]],
+    )
+  ).rows;
+  const creditNotes = new Map<string, Row[]>();
+  for (const c of credits) {
+    const orders = orderOfRow.has(c.via!) ? [orderOfRow.get(c.via!)!] : [...(invoiceOrders.get(c.via!) ?? [])];
+    for (const order of orders) {
+      const list = creditNotes.get(order) ?? creditNotes.set(order, []).get(order)!;
+      if (!list.some((x) => x.id === c.id)) list.push(c);
+    }
+  }
+  const shipIds = [...purchases].flatMap((order) => (shipsById.get(order) ?? []).map((s) => s.id)).filter((id) => shipOrders.has(id));
+  return { creditNotes, receipts: await receiptsOf(db, shipIds) };
 }
 
 const byArrival = (a: Row, b: Row) => a.received_at.getTime() - b.received_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** One chain from its rows: per order line what was shipped and invoiced, and every disagreement flagged. */
-function compareChain(orderRows: Row[], ships: Row[], invoices: Row[], options: ChainOptions): Chain {
+type PurchaseFacts = { creditNotes: Row[]; receipts: Awaited<ReturnType<typeof receiptsOf>> };
+
+/**
+ * One chain from its rows: per order line what was shipped and invoiced, and every disagreement flagged; a
+ * purchase (with its facts) by the three-way match (three-way-match.ts).
+ */
+function compareChain(orderRows: Row[], ships: Row[], invoices: Row[], options: ChainOptions, purchase?: PurchaseFacts): Chain {
   ships.sort(byArrival);
   invoices.sort(byArrival);
   orderRows.sort((a, b) => a.revision - b.revision);
   const order = orderRows[0];
   const flags: string[] = [];
-  if (!order) return { order: null, changes: [], shipNotices: [], invoices: [], lines: [], unmatched: [], flags: ['order-missing'] };
+  const kind = purchase ? 'purchase' : 'customer-order';
+  if (!order) return { kind, order: null, changes: [], shipNotices: [], invoices: [], lines: [], unmatched: [], flags: ['order-missing'] };
   // The newest revision with a canonical document is the order as it stands now.
   const current = [...orderRows].reverse().find((r) => r.lines) ?? order;
   const orderLines: CanonicalLine[] = current.lines ?? [];
   if (!current.lines) flags.push('order-not-mapped');
+  const now = (options.now ?? new Date()).getTime();
+  const overdueAfterMs = (options.invoiceDays ?? CHAIN_INVOICE_DAYS) * 86_400_000;
+  const documents = { order: view(order), changes: orderRows.slice(1).map(view), shipNotices: ships.map(view), invoices: invoices.map(view) };
+  if (purchase) {
+    const credits = [...purchase.creditNotes].sort(byArrival);
+    const receipts = new Map(ships.flatMap((s) => (purchase.receipts.has(s.id) ? [[s.id, purchase.receipts.get(s.id)!] as const] : [])));
+    const tolerance = options.tolerance ?? EXACT_TOLERANCE;
+    const orderCurrency = current.currency ?? undefined;
+    const compared = comparePurchase({ lines: orderLines, ...(orderCurrency ? { currency: orderCurrency } : {}) }, ships, receipts, invoices, credits, tolerance, { now, afterMs: overdueAfterMs });
+    const threeWayMatch: ThreeWayMatch = { status: compared.status, tolerance, ...(orderCurrency ? { currency: orderCurrency } : {}), receipts: [...receipts.values()], creditNotes: credits.map(view) };
+    return { kind, ...documents, lines: compared.lines, unmatched: compared.unmatched, flags: [...flags, ...chainFlags(compared.lines, ships, invoices, compared.unmatched), ...compared.flags], threeWayMatch };
+  }
   const lines = new Map<string, ChainLine>(
     orderLines.map((l) => [
       l.lineNumber,
@@ -215,8 +316,6 @@ function compareChain(orderRows: Row[], ships: Row[], invoices: Row[], options: 
   };
   tally(ships, 'shipped');
   tally(invoices, 'invoiced');
-  const now = (options.now ?? new Date()).getTime();
-  const overdueAfterMs = (options.invoiceDays ?? CHAIN_INVOICE_DAYS) * 86_400_000;
   for (const line of lines.values()) {
     if (ships.length) {
       if (line.shipped === 0) line.flags.push('not-shipped');
@@ -232,108 +331,17 @@ function compareChain(orderRows: Row[], ships: Row[], invoices: Row[], options: 
     if (line.prices.ordered !== undefined && line.prices.invoiced.some((p) => p !== line.prices.ordered)) line.priceFlags.push('invoiced-price-differs');
   }
   const all = [...lines.values()];
+  return { kind, ...documents, lines: all, unmatched, flags: [...flags, ...chainFlags(all, ships, invoices, unmatched)] };
+}
+
+/** The flags every chain has, from its lines: missing documents, unmatched lines, lines and prices that disagree. */
+function chainFlags(lines: readonly ChainLine[], ships: readonly Row[], invoices: readonly Row[], unmatched: Chain['unmatched']): string[] {
+  const flags: string[] = [];
   if (!ships.length) flags.push('no-shipnotice');
   if (!invoices.length) flags.push('no-invoice');
   if (unmatched.length) flags.push('unmatched-lines');
-  if (all.some((l) => l.flags.length)) flags.push('lines-flagged');
-  if (all.some((l) => l.priceFlags.length)) flags.push('prices-differ');
-  if (all.some((l) => l.flags.includes('invoice-overdue'))) flags.push('invoice-overdue');
-  return {
-    order: view(order),
-    changes: orderRows.slice(1).map(view),
-    shipNotices: ships.map(view),
-    invoices: invoices.map(view),
-    lines: all,
-    unmatched,
-    flags,
-  };
-}
-
-/** What the console's chain list asks for: newest orders first, filtered, one page. */
-export interface ChainListQuery {
-  partner?: string;
-  /** Orders with no shipment notice / no invoice linked (directly or, for an invoice, through a shipment notice). */
-  missing?: 'shipnotice' | 'invoice';
-  /** Only chains with a problem flag (CHAIN_PROBLEM_FLAGS). */
-  flagged?: boolean;
-  /** The order's own number. */
-  orderNumber?: string;
-  limit: number;
-  /** From the previous page's `next`: continues strictly after the order it names. */
-  cursor?: string;
-}
-
-export interface ChainListPage {
-  chains: Chain[];
-  /** Present when there may be more: the cursor of the next page. */
-  next?: string;
-  /** Orders looked at for this page (with `flagged`, more than it shows). */
-  scanned: number;
-  /** With `flagged`: the page stopped at CHAIN_SCAN_LIMIT orders looked at before it was full. */
-  scanLimited: boolean;
-}
-
-/** With "flagged only", orders whose chain is computed per request at most (then the page offers to go on). */
-export const CHAIN_SCAN_LIMIT = 400;
-const SCAN_BATCH = 100;
-
-/**
- * One page of order chains, newest order first, keyset-paged on (received_at, id) of the orders (first
- * revisions): messages_by_type, or messages_orders_by_partner (migration 008) with a partner, or the
- * business_keys index for an order number. The chains are computed in batches (orderChains: four queries per
- * batch); "flagged only" keeps the chains with a problem and stops after CHAIN_SCAN_LIMIT orders, so a page
- * costs the same however rare problems are, and its `next` continues the scan.
- */
-export async function listChains(db: Database, q: ChainListQuery, options: ChainOptions = {}): Promise<ChainListPage> {
-  const chains: Chain[] = [];
-  let cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-  let scanned = 0;
-  for (;;) {
-    const batch = q.flagged ? Math.min(SCAN_BATCH, CHAIN_SCAN_LIMIT - scanned) : q.limit + 1;
-    const params: unknown[] = [];
-    const where = ["m.document_type = 'Order'", 'm.revision = 0'];
-    if (q.partner) where.push(`m.partner = $${params.push(q.partner)}`);
-    if (q.orderNumber) where.push(`m.id IN (SELECT message_id FROM business_keys WHERE value = $${params.push(q.orderNumber.trim())} AND kind = 'documentNumber')`);
-    if (cursor) where.push(`(m.received_at, m.id) < ($${params.push(cursor.at)}::timestamptz, $${params.push(cursor.id)}::uuid)`);
-    const revisions = 'SELECT r.id FROM messages r WHERE r.id = m.id OR r.revision_of = m.id';
-    if (q.missing === 'shipnotice') where.push(`NOT EXISTS (SELECT 1 FROM document_links l WHERE l.to_id IN (${revisions}) AND l.kind = 'ships-order')`);
-    if (q.missing === 'invoice') {
-      where.push(`NOT EXISTS (SELECT 1 FROM document_links l WHERE l.to_id IN (${revisions}) AND l.kind = 'invoices-order')`);
-      where.push(`NOT EXISTS (SELECT 1 FROM document_links s JOIN document_links i ON i.to_id = s.from_id AND i.kind = 'invoices-shipnotice' WHERE s.to_id IN (${revisions}) AND s.kind = 'ships-order')`);
-    }
-    const { rows } = await db.query<{ id: string; received_at: Date }>(
-      `SELECT m.id, m.received_at FROM messages m WHERE ${where.join(' AND ')} ORDER BY m.received_at DESC, m.id DESC LIMIT $${params.push(batch)}`,
-      params,
-    );
-    if (!q.flagged) {
-      const shown = rows.slice(0, q.limit);
-      const computed = await orderChains(db, shown.map((r) => r.id), options);
-      const last = shown[shown.length - 1];
-      return {
-        chains: shown.map((r) => computed.get(r.id)!),
-        ...(rows.length > q.limit && last ? { next: encodeCursor({ at: last.received_at.toISOString(), id: last.id }) } : {}),
-        scanned: shown.length,
-        scanLimited: false,
-      };
-    }
-    const computed = await orderChains(db, rows.map((r) => r.id), options);
-    let brokeEarly = false;
-    for (const [index, row] of rows.entries()) {
-      scanned++;
-      cursor = { at: row.received_at.toISOString(), id: row.id };
-      const chain = computed.get(row.id)!;
-      if (chainProblems(chain).length) chains.push(chain);
-      if (chains.length === q.limit) {
-        brokeEarly = index < rows.length - 1;
-        break;
-      }
-    }
-    const exhausted = rows.length < batch;
-    const full = chains.length === q.limit;
-    const limited = scanned >= CHAIN_SCAN_LIMIT;
-    if (full || exhausted || limited) {
-      const more = !exhausted || brokeEarly;
-      return { chains, ...(more && cursor ? { next: encodeCursor(cursor) } : {}), scanned, scanLimited: limited && !full && !exhausted };
-    }
-  }
+  if (lines.some((l) => l.flags.length)) flags.push('lines-flagged');
+  if (lines.some((l) => l.priceFlags.length)) flags.push('prices-differ');
+  if (lines.some((l) => l.flags.includes('invoice-overdue'))) flags.push('invoice-overdue');
+  return flags;
 }

@@ -3,7 +3,10 @@
  * advice and its invoice, references edited to meet; fixtures/SOURCES.md) posted through the API, listed with
  * the partner, order number, missing and flagged filters, and its page with the ordered, shipped and invoiced
  * quantities and prices per line and each disagreement flagged; a shipped order without an invoice is flagged
- * only once its shipment notice is older than CHAIN_INVOICE_DAYS. Screenshots console-chains, console-chain.
+ * only once its shipment notice is older than CHAIN_INVOICE_DAYS. A purchase of ours (handed over by the ERP) with
+ * globex's OASIS UBL 2.0 despatch advice and invoice for it (fixtures/ubl-despatch-advice, fixtures/ubl-invoice:
+ * order AEG012345; the invoice's price edited 1.00 -> 1.05) shows its three-way match with the cells that
+ * disagree marked. Screenshots console-chains, console-chain, console-chain-purchase.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { goldenFixtures } from '../helpers/fixtures.js';
 import { call, ROOT, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
 
 const chainFile = (name: string) => readFileSync(path.join(ROOT, 'fixtures/chain', name));
+const fixtureText = (folder: string, name: string) => readFileSync(path.join(ROOT, 'fixtures', folder, name), 'utf8');
 
 describe('the console’s order chain pages in a real browser', function () {
   this.timeout(180_000);
@@ -24,7 +28,8 @@ describe('the console’s order chain pages in a real browser', function () {
   const passwords = new Map<string, string>();
   /**
    * globex: the whole chain 4321; order 4322 with its despatch advice only (the chain's two edited to the
-   * number 4322, despatch 1235); order 4323 alone. acme: an order of its own.
+   * number 4322, despatch 1235); order 4323 alone. acme: an order of its own. Our purchase AEG012345 to globex:
+   * 100 KGM ordered at 1.00, 90 shipped and received, 100 invoiced at 1.05 (prices may differ by 2 %).
    */
   const ids: Record<string, string> = {};
 
@@ -38,7 +43,12 @@ describe('the console’s order chain pages in a real browser', function () {
 
   before(async () => {
     // A partner that both orders and ships through the hub, so its documents form chains.
-    t = await startTestHub({ configure: (c) => (c.partners.globex.formats = ['ubl-order', 'ubl-despatch-advice', 'ubl-invoice']) });
+    t = await startTestHub({
+      configure: (c) => {
+        c.partners.globex.formats = ['ubl-order', 'ubl-despatch-advice', 'ubl-invoice'];
+        c.chains = { tolerance: { quantityPercent: 0, pricePercent: 2 } };
+      },
+    });
     browser = await launchBrowser();
     for (const [name, role] of [['ivan', 'integrator'], ['olga', 'ops'], ['acme.buyer', 'partner:acme']] as const) passwords.set(name, await addUser(t, name, role));
     ids.globexInvoice = await post('globex', chainFile('invoice-snippet1-for-4321.xml'));
@@ -48,6 +58,22 @@ describe('the console’s order chain pages in a real browser', function () {
     ids.shippedDespatch = await post('globex', Buffer.from(chainFile('despatch-advice-1234-for-4321.xml').toString('utf8').replaceAll('>4321<', '>4322<').replace('>1234<', '>1235<')));
     ids.lonelyOrder = await post('globex', Buffer.from(chainFile('order-4321.xml').toString('utf8').replace('>4321<', '>4323<')));
     ids.acmeOrder = await post('acme', goldenFixtures(['ubl-order']).find((f) => f.name === 'peppol-order-example.xml')!.bytes);
+    const purchase = {
+      type: 'Order', documentNumber: 'AEG012345', issueDate: '2026-12-02', currency: 'GBP',
+      buyer: { internalId: 'SELF', partyIds: [] }, seller: { internalId: 'VEND-GLOBEX', partyIds: [] },
+      lines: [{ lineNumber: '1', sku: 'SKU-10013', description: 'beeswax', quantity: 100, unitCode: 'KGM', price: 1 }],
+      totals: { lineTotal: 100, payableAmount: 100 },
+    };
+    const handedOver = await call(t.url, 'POST', '/v1/erp/documents', { key: t.keys.erp, body: JSON.stringify({ documentId: 'purchase.purchase,1', document: purchase }), contentType: 'application/json' });
+    expect(handedOver.status, JSON.stringify(handedOver.body)).to.equal(202);
+    ids.purchase = handedOver.body.messageId;
+    expect((await waitForStatus(t, ids.purchase)).status).to.equal('delivered');
+    ids.purchaseDespatch = await post('globex', Buffer.from(fixtureText('ubl-despatch-advice', 'ubl-despatch-advice-2.0-example.xml')));
+    // The ERP books the despatch into stock: it acknowledges the notice's inventory message.
+    expect((await call(t.url, 'POST', `/v1/erp/messages/${ids.purchaseDespatch}.inventory/ack`, { key: t.keys.erp })).status).to.equal(200);
+    const invoice = fixtureText('ubl-invoice', 'ubl-invoice-2.0-example.xml');
+    expect(invoice).to.contain('<cbc:PriceAmount currencyID="GBP">1.00<');
+    ids.purchaseInvoice = await post('globex', Buffer.from(invoice.replace('<cbc:PriceAmount currencyID="GBP">1.00<', '<cbc:PriceAmount currencyID="GBP">1.05<')));
   });
 
   after(async () => {
@@ -79,8 +105,10 @@ describe('the console’s order chain pages in a real browser', function () {
     expect(await list(page, '?missing=invoice')).to.deep.equal([ids.shippedOrder, ids.lonelyOrder, ids.acmeOrder].sort());
     expect(await list(page, '?missing=shipnotice')).to.deep.equal([ids.lonelyOrder, ids.acmeOrder].sort());
     expect(await list(page, '?missing=shipnotice&partner=globex')).to.deep.equal([ids.lonelyOrder]);
-    // Both shipped chains disagree per line (line 2 over-shipped); the orders alone are in progress, not problems.
-    expect(await list(page, '?flagged=yes')).to.deep.equal([ids.globexOrder, ids.shippedOrder].sort());
+    // Both shipped chains disagree per line (line 2 over-shipped), the purchase's invoice with its receipt; the
+    // orders alone are in progress, not problems.
+    expect(await list(page, '?flagged=yes')).to.deep.equal([ids.globexOrder, ids.shippedOrder, ids.purchase].sort());
+    expect(await page.locator(`[data-testid=chains] tr[data-id="${ids.purchase}"]`).getAttribute('data-kind')).to.equal('purchase');
     expect(await list(page, '?flagged=yes&q=4321')).to.deep.equal([ids.globexOrder]);
 
     // The form is a GET: its filters go to the address.
@@ -143,6 +171,33 @@ describe('the console’s order chain pages in a real browser', function () {
     // The same chain from any of its documents.
     await page.goto(`${t.url}/console/chains/${ids.globexDespatch}`);
     expect(await page.locator('h1').textContent()).to.contain('Order 4321');
+    await context.close();
+  });
+
+  it('a purchase’s page shows its three-way match: ordered, shipped, received, invoiced and prices per line, the cells that disagree marked', async () => {
+    const { context, page } = await signedIn('ivan');
+    const response = await page.goto(`${t.url}/console/chains/${ids.purchaseInvoice}`);
+    expect(response!.status()).to.equal(200);
+    expect(await page.locator('h1').textContent()).to.contain('Purchase AEG012345').and.contain('to globex');
+    expect(await page.getByTestId('lines').count(), 'the customer-order table is not shown for a purchase').to.equal(0);
+    const row = page.locator('[data-testid=three-way-match] tr[data-line="1"]');
+    const cells = await row.locator('td[data-cell]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-cell'), td.textContent]));
+    expect(cells).to.deep.equal([
+      ['ordered', '100'], ['shipped', '90'], ['received', '90'], ['invoiced', '100'], ['credited', '0'], ['ordered-price', '1'], ['invoiced-price', '1.05'],
+    ]);
+    // 10 short-shipped; invoiced 100 against 90 received; 1.05 against 1.00 beyond the 2 %.
+    const marked = await row.locator('td.disagree').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-cell')));
+    expect(marked).to.deep.equal(['shipped', 'received', 'invoiced', 'invoiced-price']);
+    expect(await row.getAttribute('data-match')).to.equal('flagged');
+    const flags = await row.locator('[data-flag]').evaluateAll((items) => items.map((i) => i.getAttribute('data-flag')));
+    expect(flags).to.deep.equal(['short-shipped', 'invoiced-more-than-received', 'invoiced-price-above-ordered']);
+    expect(await page.getByTestId('match-status').textContent()).to.contain('flagged').and.contain('prices within 2 %');
+    expect(await page.locator('[data-testid=receipts] td[data-state]').getAttribute('data-state')).to.equal('received');
+    const invoiceLine = page.locator(`[data-testid=invoice-lines] tr[data-document="${ids.purchaseInvoice}"]`);
+    expect(await invoiceLine.locator('td.disagree').textContent()).to.equal('1.05');
+    const roles = await page.locator('[data-testid=documents] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-role')));
+    expect(roles).to.deep.equal(['purchase', 'shipment notice', 'invoice']);
+    await screenshot(page, 'console-chain-purchase');
     await context.close();
   });
 

@@ -101,7 +101,9 @@ export function opsRoutes(
     res.type(raw.contentType ?? 'application/octet-stream').set('Content-Disposition', `attachment; filename="refusal-${id}.bin"`).send(raw.bytes);
   });
 
-  // The chain of an order: by any document of it (/v1/ops/chains/<id>) or by order number and partner.
+  // The chain of an order: by any document of it (/v1/ops/chains/<id>) or by order number and partner. A purchase
+  // (our order to a supplier) carries its three-way match, judged with chains.tolerance.
+  const chainOptions = { tolerance: deps.config.chains.tolerance };
   router.get('/v1/ops/chains', async (req, res) => {
     const unknown = Object.keys(req.query).filter((k) => k !== 'order' && k !== 'partner');
     if (unknown.length) throw new HubError('HUB_ERR_BAD_REQUEST', `Unknown query parameter(s) ${unknown.join(', ')}; this takes order and partner.`);
@@ -110,15 +112,15 @@ export function opsRoutes(
     if (!order || !partner) throw new HubError('HUB_ERR_BAD_REQUEST', 'Give the order number and the partner that sent it: /v1/ops/chains?order=4711&partner=acme (or /v1/ops/chains/<any message id of the chain>).');
     if (!deps.partners.includes(partner)) throw new HubError('HUB_ERR_BAD_REQUEST', `partner must be one of ${deps.partners.join(', ')}.`);
     const orderId = await findOrderByNumber(deps.db, partner, order);
-    if (!orderId) throw new HubError('HUB_ERR_NOT_FOUND', `No order ${order} from ${partner}.`);
-    res.json(await orderChain(deps.db, orderId));
+    if (!orderId) throw new HubError('HUB_ERR_NOT_FOUND', `No order ${order} from ${partner} (nor a purchase of ours to it).`);
+    res.json(await orderChain(deps.db, orderId, chainOptions));
   });
 
   router.get('/v1/ops/chains/:id', async (req, res) => {
     const record = await messageOr404(String(req.params.id));
     const orderId = await findOrderId(deps.db, record.id);
     if (!orderId) throw new HubError('HUB_ERR_NOT_FOUND', `${record.documentType} ${record.documentNumber} (${record.id}) is linked to no order the hub has (orders link by number within a partner).`);
-    res.json(await orderChain(deps.db, orderId));
+    res.json(await orderChain(deps.db, orderId, chainOptions));
   });
 
   router.get('/v1/ops/retention', async (_req, res) => {
