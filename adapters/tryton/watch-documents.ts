@@ -66,19 +66,19 @@ async function readInOrder(context: ReadContext, model: string, ids: number[], f
  * Sale lines by id with what our documents to the customer say of them: the customer's line number (from the
  * note, else the line's position among its sale's lines) and the sale's reference (the customer's order number).
  */
-async function saleLines(context: ReadContext, ids: number[]): Promise<Map<number, { lineNumber: string; orderReference?: string }>> {
+async function saleLines(context: ReadContext, ids: number[]): Promise<Map<number, { lineNumber: string; position: number; orderReference?: string }>> {
   const lines = await read(context, 'sale.line', ids, ['sale']);
   const saleIds = [...new Set(lines.map((line) => line.sale as number))];
   const sales = await read(context, 'sale.sale', saleIds, ['reference', 'lines']);
   const allLines = new Map((await read(context, 'sale.line', sales.flatMap((sale) => sale.lines as number[]), ['type', 'note'])).map((row) => [row.id as number, row]));
-  const out = new Map<number, { lineNumber: string; orderReference?: string }>();
+  const out = new Map<number, { lineNumber: string; position: number; orderReference?: string }>();
   for (const sale of sales) {
     let position = 0;
     for (const id of sale.lines as number[]) {
       const line = allLines.get(id);
       if (line?.type !== 'line') continue;
       position++;
-      out.set(id, { lineNumber: customerLineNumber(line.note) ?? String(position), ...(text(sale.reference) ? { orderReference: text(sale.reference)! } : {}) });
+      out.set(id, { lineNumber: customerLineNumber(line.note) ?? String(position), position, ...(text(sale.reference) ? { orderReference: text(sale.reference)! } : {}) });
     }
   }
   return out;
@@ -190,8 +190,13 @@ const shipments: WatchedKind = {
     const addresses = new Map((await read(context, 'party.address', rows.map((row) => row.delivery_address as number).filter(Boolean), ['party_name', 'name', 'street', 'city', 'postal_code', 'country.code'])).map((row) => [row.id as number, row]));
     const origins = await saleLines(context, [...moves.values()].map((move) => originId(move.origin, 'sale.line')).filter((id): id is number => id !== undefined));
     return rows.map((row) => {
-      const own = (row.outgoing_moves as number[]).map((id) => moves.get(id)).filter((move): move is Row => move?.state === 'done');
-      const refs = own.map((move) => origins.get(originId(move.origin, 'sale.line') ?? -1));
+      // In the order of the sale's lines (Tryton lists a shipment's moves by its own order), then by move.
+      const refOf = (move: Row) => origins.get(originId(move.origin, 'sale.line') ?? -1);
+      const own = (row.outgoing_moves as number[])
+        .map((id) => moves.get(id))
+        .filter((move): move is Row => move?.state === 'done')
+        .sort((a, b) => (refOf(a)?.position ?? Infinity) - (refOf(b)?.position ?? Infinity) || (a.id as number) - (b.id as number));
+      const refs = own.map(refOf);
       const orderReference = refs.find((ref) => ref?.orderReference)?.orderReference;
       const lines: CanonicalLine[] = own.map((move, index) => ({
         lineNumber: String(index + 1),
