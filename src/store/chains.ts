@@ -286,10 +286,11 @@ function compareChain(orderRows: Row[], ships: Row[], invoices: Row[], options: 
     const credits = [...purchase.creditNotes].sort(byArrival);
     const receipts = new Map(ships.flatMap((s) => (purchase.receipts.has(s.id) ? [[s.id, purchase.receipts.get(s.id)!] as const] : [])));
     const tolerance = options.tolerance ?? EXACT_TOLERANCE;
-    const orderCurrency = current.currency ?? undefined;
-    const compared = comparePurchase({ lines: orderLines, ...(orderCurrency ? { currency: orderCurrency } : {}) }, ships, receipts, invoices, credits, tolerance, { now, afterMs: overdueAfterMs });
-    const threeWayMatch: ThreeWayMatch = { status: compared.status, tolerance, ...(orderCurrency ? { currency: orderCurrency } : {}), receipts: [...receipts.values()], creditNotes: credits.map(view) };
-    return { kind, ...documents, lines: compared.lines, unmatched: compared.unmatched, flags: [...flags, ...chainFlags(compared.lines, ships, invoices, compared.unmatched), ...compared.flags], threeWayMatch };
+    const currency = current.currency ? { currency: current.currency } : {};
+    const compared = comparePurchase({ lines: orderLines, ...currency }, ships, receipts, invoices, credits, tolerance, { now, afterMs: overdueAfterMs });
+    const threeWayMatch: ThreeWayMatch = { status: compared.status, tolerance, ...currency, receipts: [...receipts.values()], creditNotes: credits.map(view) };
+    const allFlags = [...flags, ...chainFlags(compared.lines, ships, invoices, compared.unmatched), ...compared.flags];
+    return { kind, ...documents, lines: compared.lines, unmatched: compared.unmatched, flags: allFlags, threeWayMatch };
   }
   const lines = new Map<string, ChainLine>(
     orderLines.map((l) => [

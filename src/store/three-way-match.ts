@@ -86,6 +86,32 @@ export function priceDeviation(price: number, ordered: number, tolerance: MatchT
   return undefined;
 }
 
+/** A shipment notice with one of its deliveries and, for that adapter, its inventory outbox rows. */
+interface ReceiptRow {
+  id: string;
+  document_number: string;
+  routes: Record<string, string[]> | null;
+  adapter: string | null;
+  status: string | null;
+  reference: string | null;
+  at: Date | null;
+  /** The adapter put it in the outbox for the inventory module (a pull adapter: booked once the ERP acknowledged). */
+  pulled: boolean;
+  all_acked: boolean;
+  acked_at: Date | null;
+}
+
+/** How one inventory target stands with a shipment notice: booked by a recorded delivery or the ERP's acknowledgement. */
+function targetOf(adapter: string, delivery: ReceiptRow | undefined): Receipt['targets'][number] {
+  const reference = delivery?.reference ? { reference: delivery.reference } : {};
+  if (delivery?.pulled) {
+    const at = delivery.all_acked && delivery.acked_at ? { at: delivery.acked_at.toISOString() } : {};
+    return { adapter, booked: delivery.all_acked, by: 'outbox-acknowledgement', ...reference, ...at };
+  }
+  const booked = delivery?.status === 'delivered';
+  return { adapter, booked, by: 'delivery', ...reference, ...(booked && delivery?.at ? { at: delivery.at.toISOString() } : {}) };
+}
+
 /**
  * Whether the ERP booked each shipment notice into stock, from the hub's own records: the routes of the shipment
  * notice (the adapters serving the inventory module), their deliveries and, for the outbox, the ERP's
@@ -94,7 +120,7 @@ export function priceDeviation(price: number, ordered: number, tolerance: MatchT
 export async function receiptsOf(db: Database, shipNoticeIds: readonly string[]): Promise<Map<string, Receipt>> {
   const out = new Map<string, Receipt>();
   if (!shipNoticeIds.length) return out;
-  const { rows } = await db.query<{ id: string; document_number: string; routes: Record<string, string[]> | null; adapter: string | null; status: string | null; reference: string | null; at: Date | null; pulled: boolean; all_acked: boolean; acked_at: Date | null }>(
+  const { rows } = await db.query<ReceiptRow>(
     `SELECT m.id, m.document_number, m.routes, d.adapter, d.status, d.reference, d.at, o.pulled, o.all_acked, o.acked_at
        FROM messages m LEFT JOIN deliveries d ON d.message_id = m.id
        LEFT JOIN LATERAL (SELECT count(*) > 0 AS pulled, bool_and(x.acked_at IS NOT NULL) AS all_acked, max(x.acked_at) AS acked_at
@@ -106,19 +132,13 @@ export async function receiptsOf(db: Database, shipNoticeIds: readonly string[])
     const mine = rows.filter((r) => r.id === id);
     const first = mine[0];
     if (!first) continue;
-    const inventoryAdapters = Object.entries(first.routes ?? {}).filter(([, modules]) => modules.includes('inventory')).map(([adapter]) => adapter);
-    const targets: Receipt['targets'] = inventoryAdapters.map((adapter) => {
-      const delivery = mine.find((r) => r.adapter === adapter);
-      if (delivery?.pulled) {
-        return { adapter, booked: delivery.all_acked, by: 'outbox-acknowledgement' as const, ...(delivery.reference ? { reference: delivery.reference } : {}), ...(delivery.all_acked && delivery.acked_at ? { at: delivery.acked_at.toISOString() } : {}) };
-      }
-      const booked = delivery?.status === 'delivered';
-      return { adapter, booked, by: 'delivery' as const, ...(delivery?.reference ? { reference: delivery.reference } : {}), ...(booked && delivery?.at ? { at: delivery.at.toISOString() } : {}) };
-    });
-    const routed = first.routes !== null;
-    const state: ReceiptState = routed && !targets.length ? 'not-routed-to-inventory' : targets.length && targets.every((t) => t.booked) ? 'received' : 'awaiting-receipt';
-    const times = targets.map((t) => t.at).filter((t): t is string => t !== undefined).sort();
-    out.set(id, { shipNoticeId: id, documentNumber: first.document_number, state, ...(state === 'received' && times.length ? { receivedAt: times[times.length - 1] } : {}), targets });
+    const inventoryAdapters = Object.entries(first.routes ?? {}).filter(([, modules]) => modules.includes('inventory'));
+    const targets = inventoryAdapters.map(([adapter]) => targetOf(adapter, mine.find((r) => r.adapter === adapter)));
+    // Not routed yet (no transform): awaiting; routed without inventory: it will never be received.
+    const state: ReceiptState =
+      first.routes !== null && !targets.length ? 'not-routed-to-inventory' : targets.length && targets.every((t) => t.booked) ? 'received' : 'awaiting-receipt';
+    const last = targets.map((t) => t.at).filter((t): t is string => t !== undefined).sort().pop();
+    out.set(id, { shipNoticeId: id, documentNumber: first.document_number, state, ...(state === 'received' && last ? { receivedAt: last } : {}), targets });
   }
   return out;
 }
@@ -175,8 +195,10 @@ export function comparePurchase(
     return bySkuLine ? { target: bySkuLine, by: 'sku' } : undefined;
   };
   const unmatched: Chain['unmatched'] = [];
-  const miss = (doc: MatchRow, l: CanonicalLine) =>
-    unmatched.push({ documentId: doc.id, documentType: doc.document_type, lineNumber: l.lineNumber, ...(l.orderLineReference !== undefined ? { orderLineReference: l.orderLineReference } : {}), sku: l.sku, quantity: l.quantity });
+  const miss = (doc: MatchRow, l: CanonicalLine) => {
+    const reference = l.orderLineReference !== undefined ? { orderLineReference: l.orderLineReference } : {};
+    unmatched.push({ documentId: doc.id, documentType: doc.document_type, lineNumber: l.lineNumber, ...reference, sku: l.sku, quantity: l.quantity });
+  };
   const addFlag = (list: string[], flag: string) => (list.includes(flag) ? undefined : list.push(flag));
   const firstShipped = new Map<string, Date>();
   for (const doc of ships) {
@@ -261,6 +283,7 @@ export function comparePurchase(
   const mismatch = all.some((l) => l.match === 'flagged') || unmatched.some((u) => u.documentType !== 'ShipNotice');
   if (mismatch) flags.push('three-way-mismatch');
   const untouched = (l: ChainLine) => l.received === 0 && l.invoiceLines!.length === 0;
-  const status: ThreeWayMatch['status'] = mismatch ? 'flagged' : all.some((l) => l.match === 'matched') && all.every((l) => l.match === 'matched' || untouched(l)) ? 'matched' : 'open';
+  const matched = all.some((l) => l.match === 'matched') && all.every((l) => l.match === 'matched' || untouched(l));
+  const status: ThreeWayMatch['status'] = mismatch ? 'flagged' : matched ? 'matched' : 'open';
   return { lines: all, unmatched, flags, status };
 }
