@@ -156,9 +156,12 @@ export async function buildOutboundDocument(messageId: string, raw: Buffer, deps
   return { canonical, routes: { [partnerTarget(partner.id)]: [] }, keys: standardKeys(canonical), detail };
 }
 
-/** What the partner's synchronous answer says, when the acknowledgement expected comes in it (cXML) or is the 2xx itself. */
-function answerAcknowledgement(expected: AckExpected, answer: { status?: number; responseBody?: string }): { status: 'accepted' | 'rejected'; detail: unknown } | undefined {
-  if (expected === 'http') return { status: 'accepted', detail: { http: answer.status } };
+/**
+ * What the partner's synchronous answer says, when the acknowledgement expected comes in it (cXML) or is the 2xx
+ * itself. Through the mailbox, `http` is the partner's ack of the mailbox message (acknowledgeMailbox), not the put.
+ */
+function answerAcknowledgement(expected: AckExpected, answer: { status?: number; responseBody?: string }, viaMailbox: boolean): { status: 'accepted' | 'rejected'; detail: unknown } | undefined {
+  if (expected === 'http') return viaMailbox ? undefined : { status: 'accepted', detail: { http: answer.status } };
   if (expected === 'cxml' && answer.responseBody) {
     const status = cxmlStatusOf(answer.responseBody);
     if (status) return { status: status.code >= 200 && status.code < 300 ? 'accepted' : 'rejected', detail: status };
@@ -184,7 +187,7 @@ export function partnerSender(deps: { outbound: OutboundStore; transports: Trans
         { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal, attempt: ctx.attempt ?? 1 },
       );
       const withinHours = deps.config.partners[partnerId]?.outbound?.acknowledgement.withinHours ?? 24;
-      const acknowledged = answerAcknowledgement(record.acknowledgement.expected, answer);
+      const acknowledged = answerAcknowledgement(record.acknowledgement.expected, answer, deps.config.partners[partnerId]?.transport?.type === 'mailbox');
       await deps.outbound.markSent(ctx.messageId, { ...(answer.reference ? { reference: answer.reference } : {}), withinHours, ...(acknowledged ? { acknowledged } : {}) });
       const reference = answer.reference ?? (answer.status ? `HTTP ${answer.status}` : 'sent');
       return { reference: `${reference}${acknowledged ? `; acknowledged (${acknowledged.status})` : `; ${record.acknowledgement.expected} expected within ${withinHours} h`}` };

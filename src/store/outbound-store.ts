@@ -230,6 +230,19 @@ export class OutboundStore {
     return rows.map((r) => r.message_id);
   }
 
+  /**
+   * The partner fetched and acknowledged the mailbox message that carried an outbound document (its send
+   * reference): for a partner expected to answer `http`, that is its acknowledgement. Returns whether one matched.
+   */
+  async acknowledgeMailbox(partner: string, mailboxId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE outbound_documents SET ack_status = 'accepted', ack_at = now(), ack_detail = $3
+        WHERE partner = $1 AND send_reference = $2 AND ack_expected = 'http' AND ack_status = 'pending'`,
+      [partner, mailboxId, JSON.stringify({ mailbox: 'fetched and acknowledged by the partner' })],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   /** Outbound documents, newest first, by partner and state; keyset-paged. */
   async list(q: { partner?: string; state?: OutboundState; limit: number; cursor?: string }): Promise<{ items: OutboundRecord[]; next?: string }> {
     const params: unknown[] = [];

@@ -1,6 +1,6 @@
 /**
  * The console's outbound page in a real browser (Debian's chromium through playwright-core): the ERP hands over
- * purchase orders through the real hub; ops see each with its state (acknowledged: in globex's mailbox; failed: a
+ * purchase orders through the real hub; ops see each with its state (sent: in globex's mailbox, not yet fetched; failed: a
  * cross-reference missing, with the reason), filter by state in the address, and open one to read the UBL Order
  * built for the supplier as text (escaped, never rendered). Integrators may not open it.
  */
@@ -54,7 +54,7 @@ describe('the console’s outbound page in a real browser', function () {
     try {
       await page.goto(`${t.url}/console/outbound?partner=globex`);
       const state = (id: string) => page.locator(`[data-testid=results] tr[data-id="${id}"] [data-state]`).getAttribute('data-state');
-      expect(await state(ids.sent)).to.equal('acknowledged');
+      expect(await state(ids.sent)).to.equal('sent');
       expect(await state(ids.failed)).to.equal('failed');
       await screenshot(page, 'console-outbound');
       await page.goto(`${t.url}/console/outbound?state=failed`);
@@ -77,7 +77,7 @@ describe('the console’s outbound page in a real browser', function () {
       // The seller's name with < > & is data in the built XML (escaped there) and text on the page: no element made of it.
       expect(body).to.contain('Globex &lt;Components&gt; &amp; Co');
       expect(await page.locator('pre[data-testid=body] *').count()).to.equal(0);
-      expect(await page.locator('[data-testid=acknowledgement]').textContent()).to.contain('http: accepted');
+      expect(await page.locator('[data-testid=acknowledgement]').textContent()).to.match(/^http due \d{4}-\d\d-\d\d /);
       await page.goto(`${t.url}/console/outbound/${ids.failed}`);
       expect(await page.locator('[data-testid=error]').textContent()).to.contain('HUB_ERR_LOOKUP_MISSING');
     } finally {

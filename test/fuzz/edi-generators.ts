@@ -617,23 +617,27 @@ export function judgeEdiAnswer(input: EdiFuzzInput, answer: EdiAnswer, accepted:
   } catch {
     return `HTTP ${answer.status} ${answer.contentType}, not JSON: ${text.slice(0, 200)}`;
   }
-  if (body && typeof body === 'object' && body.interchange && Array.isArray(body.transactions)) {
-    if (!/^application\/json/.test(answer.contentType)) return `an interchange answer as ${answer.contentType}`;
-    const outcomes: string[] = body.transactions.map((t: { outcome: string }) => t.outcome);
-    const taken = body.transactions.filter((t: { outcome: string; id?: string }) => t.outcome === 'accepted');
-    if (answer.status === 202) {
-      if (!taken.length) return `HTTP 202 but no transaction accepted: ${outcomes.join(', ')}`;
-    } else if (answer.status === 200) {
-      if (taken.length || !outcomes.includes('duplicate')) return `HTTP 200 but the transactions are ${outcomes.join(', ') || 'none'}`;
-    } else if (answer.status === 400 || answer.status === 422) {
-      if (outcomes.some((o) => o !== 'rejected')) return `HTTP ${answer.status} but the transactions are ${outcomes.join(', ')}`;
-      if (typeof body.code !== 'string' || !/^HUB_ERR_EDI_/.test(body.code) || typeof body.detail !== 'string') return `HTTP ${answer.status} interchange answer without code/detail: ${text.slice(0, 200)}`;
-    } else return `an interchange answer with HTTP ${answer.status}`;
-    for (const t of taken) {
-      if (typeof t.id !== 'string') return `an accepted transaction without an id: ${JSON.stringify(t).slice(0, 200)}`;
-      accepted.push(t.id);
+  // A batch body's answer: one answer per interchange, each judged as a lone one would be (its own status derived).
+  if (body && typeof body === 'object' && Array.isArray(body.interchanges)) {
+    if (!/^application\/(problem\+)?json/.test(answer.contentType)) return `a batch answer as ${answer.contentType}`;
+    const statuses: number[] = [];
+    for (const part of body.interchanges) {
+      if (part && part.interchange) {
+        const taken = part.transactions.filter((t: { outcome: string }) => t.outcome === 'accepted').length;
+        const own = part.interchange.status === 'rejected' ? part.status : part.interchange.duplicate || !taken ? 200 : 202;
+        const wrong = judgeInterchangeBody(part, own, accepted);
+        if (wrong) return `in a batch answer: ${wrong}`;
+        statuses.push(own);
+      } else if (part && typeof part.code === 'string' && part.code.startsWith('HUB_ERR_') && typeof part.status === 'number' && typeof part.detail === 'string') statuses.push(part.status);
+      else return `a batch answer's part that is neither an interchange answer nor a problem: ${JSON.stringify(part).slice(0, 200)}`;
     }
-    return undefined;
+    const expected = statuses.includes(202) ? 202 : statuses.includes(200) ? 200 : statuses[0];
+    return answer.status === expected ? undefined : `a batch answer with HTTP ${answer.status} for parts ${statuses.join(', ')}`;
+  }
+  if (body && typeof body === 'object' && body.interchange && Array.isArray(body.transactions)) {
+    const type = answer.status >= 400 ? /^application\/problem\+json/ : /^application\/json/;
+    if (!type.test(answer.contentType)) return `an interchange answer with HTTP ${answer.status} as ${answer.contentType}`;
+    return judgeInterchangeBody(body, answer.status, accepted);
   }
   if (answer.status >= 400) {
     if (!/^application\/problem\+json/.test(answer.contentType)) return `HTTP ${answer.status} as ${answer.contentType}`;
@@ -648,4 +652,25 @@ export function judgeEdiAnswer(input: EdiFuzzInput, answer: EdiAnswer, accepted:
     return undefined;
   }
   return `HTTP ${answer.status}: ${text.slice(0, 200)}`;
+}
+
+/** What is wrong with one interchange's answer for the status it has (202, 200, 400/422), if anything. */
+function judgeInterchangeBody(body: any, status: number, accepted: string[]): string | undefined {
+  const outcomes: string[] = body.transactions.map((t: { outcome: string }) => t.outcome);
+  const taken = body.transactions.filter((t: { outcome: string; id?: string }) => t.outcome === 'accepted');
+  if (status === 202) {
+    if (!taken.length) return `HTTP 202 but no transaction accepted: ${outcomes.join(', ')}`;
+  } else if (status === 200) {
+    if (taken.length || !outcomes.includes('duplicate')) return `HTTP 200 but the transactions are ${outcomes.join(', ') || 'none'}`;
+  } else if (status === 400 || status === 422) {
+    if (outcomes.some((o) => o !== 'rejected')) return `HTTP ${status} but the transactions are ${outcomes.join(', ')}`;
+    if (typeof body.code !== 'string' || !/^HUB_ERR_EDI_/.test(body.code) || typeof body.detail !== 'string' || body.status !== status || typeof body.type !== 'string' || typeof body.title !== 'string') {
+      return `HTTP ${status} interchange answer without the problem fields (type, title, status, code, detail): ${JSON.stringify(body).slice(0, 200)}`;
+    }
+  } else return `an interchange answer with HTTP ${status}`;
+  for (const t of taken) {
+    if (typeof t.id !== 'string') return `an accepted transaction without an id: ${JSON.stringify(t).slice(0, 200)}`;
+    accepted.push(t.id);
+  }
+  return undefined;
 }

@@ -68,10 +68,13 @@ describe('Outbound: the ERP hands over a purchase order, the supplier gets a UBL
       doc.dispose();
     }
 
-    // The ERP follows it: sent, and (a mailbox put is the partner's 2xx) acknowledged.
-    const state = await call(t.url, 'GET', `/v1/erp/documents/${r.body.messageId}`, { key: t.keys.erp });
-    expect(state.body).to.include({ state: 'acknowledged' });
-    expect(state.body.acknowledgement).to.include({ expected: 'http', status: 'accepted' });
+    // The ERP follows it: sent, its acknowledgement pending until globex acknowledges the mailbox message; then acknowledged.
+    const state = async () => (await call(t.url, 'GET', `/v1/erp/documents/${r.body.messageId}`, { key: t.keys.erp })).body;
+    expect(await state()).to.include({ state: 'sent' });
+    expect((await state()).acknowledgement).to.include({ expected: 'http', status: 'pending' });
+    expect((await call(t.url, 'POST', `/v1/partner/messages/${mine[0].id}/ack`, { key: t.keys.partners.globex })).status).to.equal(200);
+    expect(await state()).to.include({ state: 'acknowledged' });
+    expect((await state()).acknowledgement).to.include({ expected: 'http', status: 'accepted' });
 
     // The same hand-over again: the same message, nothing new for the partner.
     const again = await handOver({ documentId, document: purchaseOrder(number) });

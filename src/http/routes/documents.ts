@@ -244,6 +244,8 @@ export function documentRoutes(config: HubConfig, deps: DocumentRouteDeps): Rout
   router.post('/v1/partner/messages/:id/ack', requireRole(deps.auth, 'partner'), async (req, res) => {
     const id = String(req.params.id);
     if (!UUID_PATTERN.test(id) || !(await mailbox.ack(req.principal!.id, id))) throw new HubError('HUB_ERR_NOT_FOUND', `No outstanding message ${id} in your mailbox: unknown, or already acknowledged.`);
+    // An outbound document fetched from the mailbox and acknowledged: the partner's acknowledgement of it.
+    await deps.outbound?.outbound.acknowledgeMailbox(req.principal!.id, id);
     res.json({ id, acknowledged: true });
   });
 
