@@ -197,6 +197,9 @@ describe('e2e: Tryton watched for the documents that go out (purchases, order re
       expect(row!.state).to.be.oneOf(['processing', 'done']);
       const count = await t.hub.db.query("SELECT count(*)::int AS n FROM outbound_documents WHERE source = 'tryton' AND source_id = $1", [`purchase.purchase,${purchase.id}`]);
       expect(count.rows[0].n).to.equal(1);
+      // Each poll after a write made the same document: nothing was refused as other content under the same id.
+      const refused = await t.hub.db.query('SELECT code FROM erp_watch_refusals WHERE source_id = $1', [`purchase.purchase,${purchase.id}`]);
+      expect(refused.rows).to.deep.equal([]);
     });
   });
 
@@ -223,7 +226,7 @@ describe('e2e: Tryton watched for the documents that go out (purchases, order re
       expect(validUbl(response.document, 'OrderResponse', { orderReference: '/*/cac:OrderReference/cbc:ID', code: '/*/cbc:OrderResponseCode' })).to.deep.equal({ orderReference: [orderNumber], code: ['AP'] });
 
       await probe.shipSale(sale!.id);
-      const [shipment] = await probe.search<{ number: string }>('stock.shipment.out', [['id', 'in', (await probe.search<{ shipments: number[] }>('sale.sale', [['id', '=', sale!.id]], ['shipments']))[0]!.shipments]], ['number']);
+      const [shipment] = await probe.search<{ id: number; number: string }>('stock.shipment.out', [['id', 'in', (await probe.search<{ shipments: number[] }>('sale.sale', [['id', '=', sale!.id]], ['shipments']))[0]!.shipments]], ['number']);
       const notice = await mailboxHas('ShipNotice', shipment!.number);
       expect(validUbl(notice.document, 'DespatchAdvice', { orderReference: '/*/cac:OrderReference/cbc:ID', quantities: '//cac:DespatchLine/cbc:DeliveredQuantity' })).to.deep.equal({ orderReference: [orderNumber], quantities: ['10', '50'] });
 
@@ -242,6 +245,9 @@ describe('e2e: Tryton watched for the documents that go out (purchases, order re
         [[sale!.number, shipment!.number, posted!.number]],
       );
       expect(rows.rows.filter((r) => ['Invoice', 'OrderResponse', 'ShipNotice'].includes(r.document_type)).map((r) => [r.document_type, r.n])).to.deep.equal([['Invoice', 1], ['OrderResponse', 1], ['ShipNotice', 1]]);
+      const sourceIds = [`sale.sale,${sale!.id}`, `stock.shipment.out,${shipment!.id}`, `account.invoice,${invoices[0]}`];
+      const refused = await t.hub.db.query('SELECT source_id, code FROM erp_watch_refusals WHERE source_id = ANY($1)', [sourceIds]);
+      expect(refused.rows).to.deep.equal([]);
     });
 
     it('a shipment for a customer the hub has no partner for is recorded as refused, not retried, and the watch goes on', async () => {
