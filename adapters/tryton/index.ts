@@ -54,7 +54,9 @@ export interface TrytonOptions {
  * supplier Invoice -> account.invoice (in) whose total must equal the canonical total, supplier CreditNote ->
  * account.invoice (in) with negative quantities crediting the supplier's invoice; sales: OrderChange and
  * OrderCancellation applied to the order's sale while it is a draft or quotation, refused after. Every record carries
- * `hub:<message id>` and is searched for before anything is created, so a retry never creates a second one.
+ * `hub:<message id>` and is searched for before anything is created, so a retry never creates a second one. With
+ * watchIntervalSeconds, it also watches Tryton for what goes out (watch.ts): confirmed purchases, the hub's confirmed
+ * sales, done customer shipments and posted customer invoices, handed to the hub once each (Adapter.outbound).
  */
 const tryton: AdapterDefinition<TrytonOptions> = {
   name: 'tryton',

@@ -70,7 +70,7 @@ async function saleLines(context: ReadContext, ids: number[]): Promise<Map<numbe
   const lines = await read(context, 'sale.line', ids, ['sale']);
   const saleIds = [...new Set(lines.map((line) => line.sale as number))];
   const sales = await read(context, 'sale.sale', saleIds, ['reference', 'lines']);
-  const allLines = new Map((await read(context, 'sale.line', sales.flatMap((sale) => sale.lines as number[]), ['type', 'note'])).map((row) => [row.id as number, row]));
+  const allLines = byId(await read(context, 'sale.line', sales.flatMap((sale) => sale.lines as number[]), ['type', 'note']));
   const out = new Map<number, { lineNumber: string; position: number; orderReference?: string }>();
   for (const sale of sales) {
     let position = 0;
@@ -84,10 +84,17 @@ async function saleLines(context: ReadContext, ids: number[]): Promise<Map<numbe
   return out;
 }
 
+/** The fields of a purchase, sale or invoice line the documents take. */
+const LINE_FIELDS = ['type', 'product.code', 'description', 'quantity', 'unit.symbol', 'unit_price', 'amount'];
+const byId = (rows: Row[]) => new Map(rows.map((row) => [row.id as number, row]));
+
 const originId = (origin: unknown, model: string): number | undefined => {
   const match = typeof origin === 'string' ? new RegExp(`^${model.replace('.', '\\.')},(\\d+)$`).exec(origin) : null;
   return match ? Number(match[1]) : undefined;
 };
+
+/** The sale lines some moves or invoice lines come from (their origin). */
+const saleLineIds = (rows: Row[]) => rows.map((row) => originId(row.origin, 'sale.line')).filter((id): id is number => id !== undefined);
 
 /** purchase.purchase confirmed (or further) -> our Order to the supplier: buyer SELF, seller its party code. */
 const purchases: WatchedKind = {
@@ -97,7 +104,8 @@ const purchases: WatchedKind = {
   dateField: 'purchase_date',
   fields: ['number', 'purchase_date', 'party.code', 'party.name', 'currency.code', 'untaxed_amount', 'tax_amount', 'total_amount', 'lines'],
   async documents(rows, context) {
-    const lines = new Map((await read(context, 'purchase.line', rows.flatMap((row) => row.lines as number[]), ['type', 'product.code', 'description', 'quantity', 'unit.symbol', 'unit_price', 'amount'])).map((row) => [row.id as number, row]));
+    const lineIds = rows.flatMap((row) => row.lines as number[]);
+    const lines = byId(await read(context, 'purchase.line', lineIds, LINE_FIELDS));
     return rows.map((row) => {
       const own = (row.lines as number[]).map((id) => lines.get(id)).filter((line): line is Row => line?.type === 'line');
       const order: Order = {
@@ -108,7 +116,13 @@ const purchases: WatchedKind = {
         buyer: SELF,
         seller: party(row['party.']),
         lines: own.map((line, index) => orderLine(line, String(index + 1), context)),
-        totals: { lineTotal: sumOf(own.map((line) => amount(line.amount))), taxExclusive: amount(row.untaxed_amount), taxTotal: amount(row.tax_amount), taxInclusive: amount(row.total_amount), payableAmount: amount(row.total_amount) },
+        totals: {
+          lineTotal: sumOf(own.map((line) => amount(line.amount))),
+          taxExclusive: amount(row.untaxed_amount),
+          taxTotal: amount(row.tax_amount),
+          taxInclusive: amount(row.total_amount),
+          payableAmount: amount(row.total_amount),
+        },
       };
       return { row, document: order };
     });
@@ -140,7 +154,8 @@ const sales: WatchedKind = {
   fields: ['number', 'reference', 'description', 'sale_date', 'party.code', 'party.name', 'currency.code', 'lines'],
   async documents(rows, context) {
     const answered = rows.filter((row) => /^hub:\S+$/.test(String(row.description ?? '')) && text(row.reference));
-    const lines = new Map((await read(context, 'sale.line', answered.flatMap((row) => row.lines as number[]), ['type', 'product.code', 'description', 'quantity', 'unit.symbol', 'unit_price', 'amount', 'note'])).map((row) => [row.id as number, row]));
+    const lineIds = answered.flatMap((row) => row.lines as number[]);
+    const lines = byId(await read(context, 'sale.line', lineIds, [...LINE_FIELDS, 'note']));
     return rows.map((row) => {
       if (!answered.includes(row)) return { row, document: undefined };
       const own = (row.lines as number[]).map((id) => lines.get(id)).filter((line): line is Row => line?.type === 'line');
@@ -158,7 +173,11 @@ const sales: WatchedKind = {
         orderReference: text(row.reference)!,
         status: 'accepted',
         lines: responseLines,
-        totals: { lineCount: responseLines.length, totalQuantity: sumOf(responseLines.map((line) => line.quantity)), lineTotal: sumOf(responseLines.map((line) => line.lineAmount ?? 0)) },
+        totals: {
+          lineCount: responseLines.length,
+          totalQuantity: sumOf(responseLines.map((line) => line.quantity)),
+          lineTotal: sumOf(responseLines.map((line) => line.lineAmount ?? 0)),
+        },
       };
       return { row, document: response };
     });
@@ -186,9 +205,11 @@ const shipments: WatchedKind = {
   dateField: 'effective_date',
   fields: ['number', 'effective_date', 'customer.code', 'customer.name', 'delivery_address', 'outgoing_moves'],
   async documents(rows, context) {
-    const moves = new Map((await read(context, 'stock.move', rows.flatMap((row) => row.outgoing_moves as number[]), ['state', 'product.code', 'product.name', 'quantity', 'uom.symbol', 'origin'])).map((row) => [row.id as number, row]));
-    const addresses = new Map((await read(context, 'party.address', rows.map((row) => row.delivery_address as number).filter(Boolean), ['party_name', 'name', 'street', 'city', 'postal_code', 'country.code'])).map((row) => [row.id as number, row]));
-    const origins = await saleLines(context, [...moves.values()].map((move) => originId(move.origin, 'sale.line')).filter((id): id is number => id !== undefined));
+    const moveIds = rows.flatMap((row) => row.outgoing_moves as number[]);
+    const moves = byId(await read(context, 'stock.move', moveIds, ['state', 'product.code', 'product.name', 'quantity', 'uom.symbol', 'origin']));
+    const addressIds = rows.map((row) => row.delivery_address as number).filter(Boolean);
+    const addresses = byId(await read(context, 'party.address', addressIds, ['party_name', 'name', 'street', 'city', 'postal_code', 'country.code']));
+    const origins = await saleLines(context, saleLineIds([...moves.values()]));
     return rows.map((row) => {
       // In the order of the sale's lines (Tryton lists a shipment's moves by its own order), then by move.
       const refOf = (move: Row) => origins.get(originId(move.origin, 'sale.line') ?? -1);
@@ -233,8 +254,9 @@ const invoices: WatchedKind = {
   dateField: 'invoice_date',
   fields: ['number', 'reference', 'invoice_date', 'party.code', 'party.name', 'currency.code', 'untaxed_amount', 'tax_amount', 'total_amount', 'lines'],
   async documents(rows, context) {
-    const lines = new Map((await read(context, 'account.invoice.line', rows.flatMap((row) => row.lines as number[]), ['type', 'product.code', 'description', 'quantity', 'unit.symbol', 'unit_price', 'amount', 'origin'])).map((row) => [row.id as number, row]));
-    const origins = await saleLines(context, [...lines.values()].map((line) => originId(line.origin, 'sale.line')).filter((id): id is number => id !== undefined));
+    const lineIds = rows.flatMap((row) => row.lines as number[]);
+    const lines = byId(await read(context, 'account.invoice.line', lineIds, [...LINE_FIELDS, 'origin']));
+    const origins = await saleLines(context, saleLineIds([...lines.values()]));
     return rows.map((row) => {
       const own = (row.lines as number[]).map((id) => lines.get(id)).filter((line): line is Row => line?.type === 'line');
       const refs = own.map((line) => origins.get(originId(line.origin, 'sale.line') ?? -1));
@@ -247,7 +269,10 @@ const invoices: WatchedKind = {
         buyer: party(row['party.']),
         seller: SELF,
         ...(orderReference ? { orderReference } : {}),
-        lines: own.map((line, index) => ({ ...orderLine(line, String(index + 1), context), ...(refs[index]?.lineNumber ? { orderLineReference: refs[index]!.lineNumber } : {}) })),
+        lines: own.map((line, index) => ({
+          ...orderLine(line, String(index + 1), context),
+          ...(refs[index]?.lineNumber ? { orderLineReference: refs[index]!.lineNumber } : {}),
+        })),
         totals: {
           lineTotal: sumOf(own.map((line) => amount(line.amount))),
           taxExclusive: amount(row.untaxed_amount),

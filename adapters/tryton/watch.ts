@@ -38,7 +38,16 @@ const EPOCH = '1970-01-01T00:00:00Z';
 /** An ISO UTC date-time as a Tryton datetime (UTC, as trytond stores it). */
 function trytonDateTime(iso: string): Record<string, unknown> {
   const d = new Date(iso);
-  return { __class__: 'datetime', year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), microsecond: 0 };
+  return {
+    __class__: 'datetime',
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    microsecond: 0,
+  };
 }
 
 const secondOf = (value: unknown): string => new Date(String(value)).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -67,7 +76,8 @@ export function createWatch(client: TrytonClient, options: WatchOptions): Outbou
 
   /** Where a model stands when the watch begins: its newest record in a sending state, and the ids of that second. */
   async function startOf(kind: WatchedKind, signal: AbortSignal): Promise<ModelCursor> {
-    const [newest] = await client.searchRead<Row>(kind.model, [...kind.domain, ['write_date', '!=', null]], ['write_date'], { limit: 1, order: [['write_date', 'DESC'], ['id', 'DESC']], signal });
+    const newestFirst: [string, string][] = [['write_date', 'DESC'], ['id', 'DESC']];
+    const [newest] = await client.searchRead<Row>(kind.model, [...kind.domain, ['write_date', '!=', null]], ['write_date'], { limit: 1, order: newestFirst, signal });
     if (!newest) return { since: EPOCH, seen: [] };
     const since = secondOf(newest.write_date);
     const same = await client.searchRead<Row>(kind.model, [...kind.domain, ['write_date', '>=', trytonDateTime(since)]], ['write_date'], { signal });
@@ -75,12 +85,12 @@ export function createWatch(client: TrytonClient, options: WatchOptions): Outbou
   }
 
   async function pageOf(kind: WatchedKind, at: ModelCursor, startDate: string, signal: AbortSignal): Promise<{ rows: Row[]; next: ModelCursor; full: boolean }> {
-    const domain = [
-      ...kind.domain,
-      [kind.dateField, '>=', { __class__: 'date', year: Number(startDate.slice(0, 4)), month: Number(startDate.slice(5, 7)), day: Number(startDate.slice(8, 10)) }],
-      ['OR', [['write_date', '>=', trytonDateTime(nextSecond(at.since))]], [['write_date', '>=', trytonDateTime(at.since)], ['id', 'not in', at.seen]]],
-    ];
-    const rows = await client.searchRead<Row>(kind.model, domain, ['write_date', ...kind.fields], { limit: options.pageSize, order: [['write_date', 'ASC'], ['id', 'ASC']], signal });
+    const [year, month, day] = startDate.split('-').map(Number);
+    const laterSecond = [['write_date', '>=', trytonDateTime(nextSecond(at.since))]];
+    const sameSecondNotSeen = [['write_date', '>=', trytonDateTime(at.since)], ['id', 'not in', at.seen]];
+    const domain = [...kind.domain, [kind.dateField, '>=', { __class__: 'date', year, month, day }], ['OR', laterSecond, sameSecondNotSeen]];
+    const oldestFirst: [string, string][] = [['write_date', 'ASC'], ['id', 'ASC']];
+    const rows = await client.searchRead<Row>(kind.model, domain, ['write_date', ...kind.fields], { limit: options.pageSize, order: oldestFirst, signal });
     let next = at;
     for (const row of rows) {
       const second = secondOf(row.write_date);

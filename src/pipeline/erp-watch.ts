@@ -95,14 +95,19 @@ export async function pollOnce(adapter: string, watch: OutboundWatch, deps: ErpW
         const request = { documentId: item.sourceId, document: item.document, ...(item.partner ? { partner: item.partner } : {}) };
         const taken = await intakeOutbound(request, adapter, deps.outbound);
         counts[taken.outcome === 'accepted' ? 'accepted' : 'duplicates']++;
-        if (taken.outcome === 'accepted') deps.logger.info({ adapter, sourceId: item.sourceId, messageId: taken.id, partner: taken.partner, format: taken.format }, 'ERP document taken for its partner');
+        if (taken.outcome === 'accepted') {
+          deps.logger.info({ adapter, sourceId: item.sourceId, messageId: taken.id, partner: taken.partner, format: taken.format }, 'ERP document taken');
+        }
       } catch (error) {
         if (!refusedForGood(error)) throw error;
         counts.refused++;
         const summary = errorSummary(error);
         const first = await recordRefusal(deps.db, adapter, item, summary);
-        deps.logger[first ? 'warn' : 'debug']({ adapter, sourceId: item.sourceId, code: summary.code, reason: summary.message }, 'ERP document refused by the hub');
-        if (first) await deps.audit.record({ event: 'document.rejected', actor: `adapter:${adapter}`, code: summary.code, detail: `${item.sourceId}: ${summary.message}`.slice(0, 2000) });
+        deps.logger[first ? 'warn' : 'debug']({ adapter, sourceId: item.sourceId, code: summary.code, reason: summary.message }, 'ERP document refused');
+        if (first) {
+          const detail = `${item.sourceId}: ${summary.message}`.slice(0, 2000);
+          await deps.audit.record({ event: 'document.rejected', actor: `adapter:${adapter}`, code: summary.code, detail });
+        }
       }
     }
     await storeCursor(deps.db, adapter, found.cursor, counts);
