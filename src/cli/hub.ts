@@ -11,7 +11,7 @@ import { resolveDatabaseUrl } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { AuditLog } from '../store/audit-log.js';
 import { retentionRuns, scheduledRetention } from '../store/retention.js';
-import { OfflineMapper, runMappingFixtures } from './offline.js';
+import { OfflineMapper, runMappingFixtures, runOutboundFixtures } from './offline.js';
 import { usersCommand, UsersCommandError, USERS_USAGE } from './users.js';
 
 const USAGE = `Usage: hub <command> [options]
@@ -25,7 +25,13 @@ Commands:
   ack <file> [--partner id] print the acknowledgements (997/999/TA1 or CONTRL) the hub would send for an
                             EDI interchange (control numbers 1: the hub numbers its own)
       [--mapping <file.yaml>] [--partner <id>]
-  test-mappings             map every fixtures/<format>/<case>.xml and diff against <case>.expected.json
+  map --outbound <canonical.json> --partner <id> [--mapping <mappings/outbound/x.yaml>]
+                            print the document the hub would send the partner for a canonical document
+                            (its outbound format for the type, or the mapping given; validated; EDI with
+                            control numbers 1)
+  test-mappings             map every fixtures/<format>/<case>.xml and diff against <case>.expected.json;
+                            build every fixtures/outbound/<format>/<case>.json and compare with its
+                            <case>.expected.xml or .expected.edi
   keys list                 active keys per principal (creation times; keys themselves are never stored)
   keys rotate <principal>   new key for partner:<id>, erp or ops, printed once; the previous one stays valid
   keys revoke <principal>   revoke all but the newest key [--all: every key, locking the principal out]
@@ -83,8 +89,34 @@ async function worker(): Promise<void> {
   runUntilSignal(hub);
 }
 
+/** `hub map --outbound`: the document the hub would send a partner for a canonical document. */
+async function mapOutbound(file: string, values: { mapping?: string; partner?: string }): Promise<void> {
+  if (!values.partner) fail(`hub map --outbound needs --partner <id>: the partner the document goes to.\n\n${USAGE}`, 2);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`cannot read ${file} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 2);
+  }
+  const mapper = await OfflineMapper.create(loadConfig());
+  try {
+    const { mapping, built } = await mapper.buildOutbound(doc, { partner: values.partner, ...(values.mapping ? { mappingFile: values.mapping } : {}) });
+    process.stdout.write(built.body.endsWith('\n') ? built.body : `${built.body}\n`);
+    const numbers = built.controlNumbers ? '; control numbers 1 (interchange, group, transaction): the hub takes the real ones per partner when it sends' : '';
+    process.stderr.write(`${mapping.name} (${built.contentType}) for ${values.partner}, valid${numbers}\n`);
+  } catch (error) {
+    fail(`${file}: ${describe(error)}`);
+  } finally {
+    mapper.close();
+  }
+}
+
 async function map(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { mapping: { type: 'string' }, partner: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { mapping: { type: 'string' }, partner: { type: 'string' }, outbound: { type: 'string' } } });
+  if (values.outbound !== undefined) {
+    if (positionals.length) fail(`hub map --outbound takes the canonical JSON file as its value, no other file.\n\n${USAGE}`, 2);
+    return mapOutbound(values.outbound, values);
+  }
   if (positionals.length !== 1) fail(`hub map needs one XML file.\n\n${USAGE}`, 2);
   const file = positionals[0]!;
   let bytes: Buffer;
@@ -142,7 +174,8 @@ async function ack(args: string[]): Promise<void> {
 async function testMappings(): Promise<void> {
   const mapper = await OfflineMapper.create(loadConfig());
   try {
-    const results = await runMappingFixtures(mapper, path.join(projectRoot(), 'fixtures'));
+    const fixtures = path.join(projectRoot(), 'fixtures');
+    const results = [...(await runMappingFixtures(mapper, fixtures)), ...(await runOutboundFixtures(mapper, fixtures))];
     for (const r of results) {
       const name = path.relative(projectRoot(), r.file);
       process.stdout.write(r.ok ? `ok   ${name}\n` : `FAIL ${name}\n${r.problems.map((p) => `     ${p}`).join('\n')}\n`);

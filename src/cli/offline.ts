@@ -14,6 +14,10 @@ import { splitInterchanges } from '../formats/edi-split.js';
 import { strictEnvelope } from '../edi/warnings.js';
 import { sniffSyntax } from '../formats/syntax.js';
 import { acknowledgementTexts, isAcknowledgement, judgeTransaction, withOutcomes, withoutAcknowledgements, type TransactionOutcome } from '../pipeline/intake-edi.js';
+import { checkCanonical } from '../canonical/check.js';
+import { buildOutbound, type BuiltDocument } from '../outbound/build.js';
+import { loadOutboundMapping, type OutboundMapping } from '../outbound/mapping-file.js';
+import { OutboundRegistry } from '../outbound/registry.js';
 
 /** One thing a check found wrong: the hub's error code, its text, its items (XSD lines, field paths), its details. */
 export interface CheckProblem {
@@ -109,6 +113,8 @@ export async function checkDocument(
 
 /** Mapping without Redis or HTTP: the same checks and mapping as the pipeline, for `hub map` and `hub test-mappings`. */
 export class OfflineMapper {
+  private outboundMappings?: OutboundRegistry;
+
   private constructor(
     readonly config: HubConfig,
     readonly mappings: MappingRegistry,
@@ -226,10 +232,45 @@ export class OfflineMapper {
     });
   }
 
+  /** The outbound mappings (mappings/outbound/), loaded and checked with the partners' outbound formats on first use. */
+  outbound(): OutboundRegistry {
+    this.outboundMappings ??= OutboundRegistry.load(this.config, this.xsd);
+    return this.outboundMappings;
+  }
+
+  /**
+   * Builds a canonical document into the document the hub would send the partner (`hub map --outbound`, the
+   * outbound golden files): checked against the canonical schema, built with the partner's outbound mapping for
+   * its type (or the mapping file given), validated as the transform validates it. EDI gets control numbers 1 and
+   * the envelope date given (now by default): the hub numbers the real ones per partner when it sends.
+   */
+  async buildOutbound(doc: unknown, options: { partner: string; mappingFile?: string; now?: Date }): Promise<{ mapping: OutboundMapping; built: BuiltDocument }> {
+    const partner = this.config.partners[options.partner];
+    if (!partner) throw new HubError('HUB_ERR_BAD_REQUEST', `no partner ${options.partner}; known: ${Object.keys(this.config.partners).join(', ')}`);
+    checkCanonical(doc, { document: typeof (doc as { documentNumber?: unknown })?.documentNumber === 'string' ? (doc as { documentNumber: string }).documentNumber : undefined });
+    let mapping: OutboundMapping | undefined;
+    if (options.mappingFile) {
+      mapping = loadOutboundMapping(path.resolve(options.mappingFile));
+      if (mapping.schemaPath) this.xsd.compile([mapping.schemaPath]);
+      if (mapping.documentType !== doc.type) throw new HubError('HUB_ERR_BAD_REQUEST', `${options.mappingFile} builds ${mapping.documentType} documents, not ${doc.type}`);
+    } else {
+      mapping = this.outbound().forPartner(partner, doc.type);
+      if (!mapping) throw new HubError('HUB_ERR_BAD_REQUEST', `partner ${partner.id} is sent no ${doc.type} (partners.${partner.id}.outbound.formats); give --mapping mappings/outbound/<format>.yaml (there are: ${this.outbound().names().join(', ')})`);
+    }
+    const built = await buildOutbound(mapping, doc, { partner, ...(this.config.company ? { company: this.config.company } : {}), xsd: this.xsd, numbers: OFFLINE_CONTROL_NUMBERS, ...(options.now ? { now: options.now } : {}) });
+    return { mapping, built };
+  }
+
   close(): void {
     this.xsd.dispose();
   }
 }
+
+/** The control numbers of a document built offline (`hub map --outbound`, golden files): 1 each, never a real one. */
+export const OFFLINE_CONTROL_NUMBERS = Object.freeze({ interchange: 1, group: 1, transaction: 1 });
+
+/** The envelope date of the outbound golden files (ISA09/10, GS04/05, UNB S004), so their EDI text is stable. */
+export const OUTBOUND_FIXTURE_DATE = new Date('2026-12-01T12:00:00Z');
 
 function readJson(file: string): unknown {
   try {
@@ -253,7 +294,8 @@ export async function runMappingFixtures(mapper: OfflineMapper, fixturesDir: str
     .sort()
     .flatMap((name) => {
       const folder = path.join(fixturesDir, name);
-      if (!statSync(folder).isDirectory()) return [];
+      // fixtures/outbound holds the outbound golden files (runOutboundFixtures), not partner documents.
+      if (name === OUTBOUND_FIXTURES || !statSync(folder).isDirectory()) return [];
       if (mapper.mappings.get(name)) return [[name, folder] as const];
       return readdirSync(folder)
         .sort()
@@ -297,4 +339,72 @@ export async function runMappingFixtures(mapper: OfflineMapper, fixturesDir: str
     }
   }
   return results;
+}
+
+/** The folder of the outbound golden files under fixtures/. */
+export const OUTBOUND_FIXTURES = 'outbound';
+
+/**
+ * The partner each outbound format's golden cases are built for: fixtures/outbound/partners.json
+ * ({ "<format>": "<partner id>" }), since a format may be configured for no partner (or for several).
+ */
+export function outboundFixturePartners(fixturesDir: string): Record<string, string> {
+  const file = path.join(fixturesDir, OUTBOUND_FIXTURES, 'partners.json');
+  const partners = readJson(file);
+  if (!partners || typeof partners !== 'object') throw new HubError('HUB_ERR_CONFIG', `${file}: not readable JSON ({ "<format>": "<partner id>" })`);
+  return partners as Record<string, string>;
+}
+
+/** The first line two texts differ on, for a golden file's failure: its number and both versions. */
+function firstDifference(expected: string, actual: string): string {
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `line ${i + 1}: expected ${JSON.stringify(a[i] ?? '(end)')}, built ${JSON.stringify(b[i] ?? '(end)')}`;
+  }
+  return 'the texts differ';
+}
+
+/**
+ * Every outbound golden case, fixtures/outbound/<format>/<case>.json (a canonical document) with its
+ * <case>.expected.xml or <case>.expected.edi (the document the hub sends for it): built with that format's mapping
+ * for the partner fixtures/outbound/partners.json names (control numbers 1, the envelope date OUTBOUND_FIXTURE_DATE)
+ * and compared byte for byte. EDI is compared with a line break after each segment, as the golden file is kept.
+ */
+export async function runOutboundFixtures(mapper: OfflineMapper, fixturesDir: string): Promise<FixtureResult[]> {
+  const root = path.join(fixturesDir, OUTBOUND_FIXTURES);
+  if (!existsSync(root)) return [];
+  const partners = outboundFixturePartners(fixturesDir);
+  const results: FixtureResult[] = [];
+  // pending/: cases kept while the engine cannot build them yet (its README says why); not run.
+  for (const format of readdirSync(root).sort().filter((name) => name !== 'pending' && statSync(path.join(root, name)).isDirectory())) {
+    const mappingFile = path.join(mapper.config.paths.mappings, 'outbound', `${format}.yaml`);
+    for (const name of readdirSync(path.join(root, format)).filter((n) => n.endsWith('.json')).sort()) {
+      const file = path.join(root, format, name);
+      const expectedFile = ['.expected.xml', '.expected.edi'].map((ext) => file.replace(/\.json$/, ext)).find((f) => existsSync(f));
+      if (!expectedFile) continue;
+      try {
+        const partner = partners[format];
+        if (!partner) throw new HubError('HUB_ERR_CONFIG', `${path.join(root, 'partners.json')} names no partner for ${format}`);
+        const { built } = await mapper.buildOutbound(readJson(file), { partner, mappingFile, now: OUTBOUND_FIXTURE_DATE });
+        const actual = outboundText(built);
+        const expected = readFileSync(expectedFile, 'utf8');
+        results.push({ file: expectedFile, ok: actual === expected, problems: actual === expected ? [] : [firstDifference(expected, actual)] });
+      } catch (error) {
+        const described = error instanceof HubError ? `${error.code}: ${error.message}` : String(error);
+        results.push({ file: expectedFile, ok: false, problems: [described] });
+      }
+    }
+  }
+  return results;
+}
+
+/**
+ * A built document as its golden file keeps it: XML as built; EDI with a line break after each segment
+ * terminator (X12 ~, EDIFACT ' not released by ?), so a diff shows the segment that changed.
+ */
+export function outboundText(built: BuiltDocument): string {
+  if (built.contentType === 'application/edi-x12') return `${built.body.replace(/~(?!\n)/g, '~\n').replace(/\n$/, '')}\n`;
+  if (built.contentType === 'application/edifact') return `${built.body.replace(/(?<!\?)'(?!\n)/g, "'\n").replace(/\n$/, '')}\n`;
+  return built.body;
 }

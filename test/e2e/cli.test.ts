@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/test-hub.js';
 import { FIXTURES, goldenFixtures } from '../helpers/fixtures.js';
@@ -47,7 +47,33 @@ describe('the hub command line', function () {
     const expectedFailures = files.filter((f) => f.endsWith('.expected-error.json')).length;
     expect(expectedFailures).to.be.greaterThan(0);
     expect(goldenFixtures().length).to.be.greaterThan(0);
-    expect(Number(/(\d+) passed/.exec(r.stdout)![1])).to.equal(files.filter((f) => f.endsWith('.expected.json') || f.endsWith('.expected-error.json')).length);
+    // … and every outbound golden file (fixtures/outbound/<format>/<case>.expected.xml or .expected.edi).
+    // (fixtures/outbound/pending/ holds cases the engine cannot build yet; they are not run.)
+    const outbound = files.filter((f) => f.startsWith(`outbound${path.sep}`) && !f.startsWith(`outbound${path.sep}pending${path.sep}`) && /\.expected\.(xml|edi)$/.test(f)).length;
+    expect(outbound).to.be.greaterThan(0);
+    expect(r.stdout).to.match(/^ok {3}fixtures\/outbound\/ubl-order\/purchase-globex\.expected\.xml$/m);
+    expect(Number(/(\d+) passed/.exec(r.stdout)![1])).to.equal(files.filter((f) => f.endsWith('.expected.json') || f.endsWith('.expected-error.json')).length + outbound);
+  });
+
+  it('hub map --outbound prints the document the hub would send the partner, EDI with control numbers 1 said to be such', () => {
+    const order = path.join(FIXTURES, 'outbound', 'ubl-order', 'purchase-globex.json');
+    const r = hub('map', '--outbound', order, '--partner', 'globex');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal(readFileSync(path.join(FIXTURES, 'outbound', 'ubl-order', 'purchase-globex.expected.xml'), 'utf8'));
+    expect(r.stderr).to.contain('ubl-order (application/xml) for globex, valid');
+    // A mapping given: the EDIFACT ORDERS globex is not configured for, with its envelope ids and numbers 1.
+    const edi = hub('map', '--outbound', path.join(FIXTURES, 'outbound', 'edifact-orders', 'orders-d96a-purchase.json'), '--partner', 'globex', '--mapping', path.join(ROOT, 'mappings', 'outbound', 'edifact-orders.yaml'));
+    expect(edi.status, edi.stderr).to.equal(0);
+    expect(edi.stdout).to.match(/^UNB\+UNOC:3\+8712345000004:14\+8711111000015:14\+\d{6}:\d{4}\+1'UNH\+1\+ORDERS:D:96A:UN:EAN008'/);
+    expect(edi.stderr).to.contain('control numbers 1');
+    // A partner not sent that type, and one the purchase's supplier and items have no rows for: refused, with why.
+    const none = hub('map', '--outbound', order, '--partner', 'acme');
+    expect(none.status).to.equal(1);
+    expect(none.stderr).to.contain('partner acme is sent no Order');
+    const missing = hub('map', '--outbound', order, '--partner', 'x12-supplier', '--mapping', path.join(ROOT, 'mappings', 'outbound', 'ubl-order.yaml'));
+    expect(missing.status).to.equal(1);
+    expect(missing.stderr).to.contain('HUB_ERR_LOOKUP_MISSING');
+    expect(hub('map', '--outbound', order).status, 'no --partner').to.equal(2);
   });
 
   it('hub with an unknown command prints the usage and exits 2', () => {
