@@ -13,6 +13,7 @@ import { metricsApp } from './http/routes/metrics.js';
 import { HubMetrics, readOutboxCounts } from './metrics.js';
 import { loadMappings, type MappingRegistry } from './mapping/registry.js';
 import { deliverMessage } from './pipeline/deliver.js';
+import { ErpWatcher } from './pipeline/erp-watch.js';
 import { OutboundRegistry } from './outbound/registry.js';
 import { OutboundStore } from './store/outbound-store.js';
 import { TransportRegistry } from './transports/registry.js';
@@ -72,6 +73,8 @@ export interface Hub {
   outbound: OutboundStore;
   outboundMappings: OutboundRegistry;
   transports: TransportRegistry;
+  /** The ERP watch of this worker process (adapters with `outbound`), when one runs (src/pipeline/erp-watch.ts). */
+  erpWatcher?: ErpWatcher;
   /** This process's Prometheus metrics (its own registry), served at /metrics. */
   metrics: HubMetrics;
   /** The address of the /metrics listener of a process without the HTTP API (metrics.port), when one runs. */
@@ -240,6 +243,15 @@ export async function createHub(config: HubConfig, options: HubOptions): Promise
       const runner = new BulkReplayRunner({ ...bulkReplayDeps(config, { store, queues, audit }), logger });
       runner.start();
       closers.push(() => runner.close());
+      // Adapters watching their ERP for the documents that go out (Adapter.outbound) are polled here, one worker
+      // process at a time per adapter (advisory lock erp-watch:<adapter>); closed before the adapters and the stores.
+      const watches = ErpWatcher.watchesOf(adapters.all());
+      if (watches.length) {
+        const erpWatcher = new ErpWatcher(watches, { db, store, audit, logger, outbound: outboundDeps });
+        erpWatcher.start();
+        hub.erpWatcher = erpWatcher;
+        closers.push(() => erpWatcher.close());
+      }
     }
     if ((options.retention ?? options.workers) && config.retention.intervalMinutes > 0) {
       const retain = () => scheduledRetention(db, config.retention, logger).catch((error) => logger.warn({ err: error }, 'retention run failed'));

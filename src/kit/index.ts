@@ -10,8 +10,11 @@ export type {
   AdapterDefinition,
   DeliveryContext,
   DeliveryResult,
+  OutboundWatch,
   PulledMessage,
   PullSource,
+  WatchedDocument,
+  WatchPage,
 } from '../adapters/contract.js';
 export type {
   Address,

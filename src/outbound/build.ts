@@ -71,7 +71,7 @@ export async function buildOutbound(mapping: OutboundMapping, doc: CanonicalDocu
     if (!settings) throw envelopeError(ctx.partner, 'x12');
     if (!sender) throw envelopeError(ctx.partner, 'x12 (senderId)');
     const body = buildX12Interchange(
-      { sender, receiver: { qualifier: settings.receiverQualifier, id: settings.receiverId }, version: edi.version, controlNumber: numbers.interchange, ackRequested: settings.ta1Requested, usage: settings.usage, date },
+      { sender, receiver: { qualifier: settings.receiverQualifier, id: settings.receiverId }, version: edi.version.slice(0, 5), controlNumber: numbers.interchange, ackRequested: settings.ta1Requested, usage: settings.usage, date },
       [{ functionalId: edi.functionalGroup!, sender: sender.id, receiver: settings.groupReceiverId ?? settings.receiverId, controlNumber: numbers.group, version: edi.version, transactions: [{ setId: edi.transactionSet, controlNumber: numbers.transaction, segments: built.segments! }] }],
     );
     assertOutboundValid('x12', body, what);
