@@ -147,7 +147,7 @@ async function messageDetail(deps: MessagePagesDeps, req: Request, res: Response
     deps.store.keys(id),
     findOrderId(deps.db, id),
   ]);
-  const chain = orderId ? await orderChain(deps.db, orderId) : undefined;
+  const chain = orderId ? await orderChain(deps.db, orderId, { tolerance: deps.config.chains.tolerance }) : undefined;
   const problems = lineProblems(history.map((h) => h.error));
   const title = `${record.documentType} ${record.documentNumber}`;
   const content = html`<p><a href="${searchHref({ partner: record.partner })}">Messages of ${record.partner}</a></p>

@@ -89,9 +89,15 @@ export async function runRetention(db: Database, config: HubConfig['retention'],
        WHERE m.received_at < ${p.now} - make_interval(days => ${p.shortest})
          AND m.received_at < ${p.now} - make_interval(days => ${DAYS}) LIMIT ${p.batch})`);
   const refusals = await inBatches(db, refQ.sql, refQ.params);
+  // What an ERP watch found and the hub refused (migration 014) goes with the refusals, after refusalDays.
+  const watchRefusals = await inBatches(
+    db,
+    `DELETE FROM erp_watch_refusals WHERE ctid IN (SELECT ctid FROM erp_watch_refusals WHERE last_at < $1::timestamptz - make_interval(days => $2) LIMIT $3)`,
+    [now, config.refusalDays, batch],
+  );
 
   const audit = await inBatches(db, `DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1::timestamptz - make_interval(days => $2) LIMIT $3)`, [now, config.recordDays, batch]);
-  return { raw, records, refusals, audit, ms: Math.round(performance.now() - started) };
+  return { raw, records, refusals: refusals + watchRefusals, audit, ms: Math.round(performance.now() - started) };
 }
 
 /**
