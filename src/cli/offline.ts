@@ -376,8 +376,7 @@ export async function runOutboundFixtures(mapper: OfflineMapper, fixturesDir: st
   if (!existsSync(root)) return [];
   const partners = outboundFixturePartners(fixturesDir);
   const results: FixtureResult[] = [];
-  // pending/: cases kept while the engine cannot build them yet (its README says why); not run.
-  for (const format of readdirSync(root).sort().filter((name) => name !== 'pending' && statSync(path.join(root, name)).isDirectory())) {
+  for (const format of readdirSync(root).sort().filter((name) => statSync(path.join(root, name)).isDirectory())) {
     const mappingFile = path.join(mapper.config.paths.mappings, 'outbound', `${format}.yaml`);
     for (const name of readdirSync(path.join(root, format)).filter((n) => n.endsWith('.json')).sort()) {
       const file = path.join(root, format, name);

@@ -29,7 +29,7 @@ interface GoldenCase {
 
 function goldenCases(): GoldenCase[] {
   const out: GoldenCase[] = [];
-  for (const format of readdirSync(outboundDir).filter((n) => !n.includes('.') && n !== 'pending').sort()) {
+  for (const format of readdirSync(outboundDir).filter((n) => !n.includes('.')).sort()) {
     for (const name of readdirSync(path.join(outboundDir, format)).filter((n) => n.endsWith('.json')).sort()) {
       const file = path.join(outboundDir, format, name);
       const expectedFile = ['.expected.xml', '.expected.edi'].map((ext) => file.replace(/\.json$/, ext)).find((f) => existsSync(f));
@@ -98,9 +98,7 @@ describe('outbound golden files: each canonical case builds to its hand-checked 
   it('has a golden case for every outbound mapping, each built for a configured partner', () => {
     const partners = outboundFixturePartners(fixtures);
     const formats = readdirSync(path.join(root, 'mappings', 'outbound')).filter((n) => n.endsWith('.yaml')).map((n) => n.replace(/\.yaml$/, '')).sort();
-    // fixtures/outbound/pending/ holds the cases the engine cannot build yet (its README says why); none other may lack one.
-    const pending = existsSync(path.join(outboundDir, 'pending')) ? readdirSync(path.join(outboundDir, 'pending')).filter((n) => !n.includes('.')).sort() : [];
-    expect(formats.filter((f) => !cases.some((c) => c.format === f)), 'outbound mappings without a golden case').to.deep.equal(pending);
+    expect(formats.filter((f) => !cases.some((c) => c.format === f)), 'outbound mappings without a golden case').to.deep.equal([]);
     for (const format of formats) expect(config.partners[partners[format]!], `fixtures/outbound/partners.json: ${format}`).to.not.equal(undefined);
     // Where the demo config sends a format, the golden cases go to that partner.
     for (const partner of Object.values(config.partners)) {
