@@ -388,4 +388,21 @@ describe('the console’s mapping test page in a real browser', function () {
     expect(await response.text()).to.contain('The hub picks the partner of an EDI interchange only; for an XML document, choose its partner');
     await context.close();
   });
+
+  it('a file chosen in the form is decoded as the intake decodes EDI: a Latin-1 interchange keeps its accented letters, a UTF-8 one is read as UTF-8', async () => {
+    const { context, page } = await signedInPage(browser, t, 'ivan', passwords.get('ivan')!);
+    await page.goto(`${t.url}/console/mapping-test`);
+    // The D93A sample (UTF-8, "München") written in Latin-1: one byte 0xFC where UTF-8 has two.
+    const latin1 = path.join(tmp, 'invoic-latin1.edi');
+    writeFileSync(latin1, Buffer.from(readFileSync(path.join(ROOT, 'fixtures/edifact/invoic_d93a_una.edi'), 'utf8'), 'latin1'));
+    const box = () => page.locator('[data-testid=document]').inputValue();
+    await page.setInputFiles('[data-testid=file]', latin1);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=document]') as HTMLTextAreaElement).value.length > 0);
+    expect(await box()).to.contain('München');
+    expect(await page.getByTestId('file-note').textContent()).to.contain('Latin-1');
+    await page.setInputFiles('[data-testid=file]', path.join(ROOT, 'fixtures/edifact/invoic_d93a_una.edi'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=file-note]')?.textContent?.includes('UTF-8'));
+    expect(await box()).to.contain('München');
+    await context.close();
+  });
 });
