@@ -16,6 +16,7 @@ import { OutboundRegistry } from '../src/outbound/registry.js';
 import { XsdCache } from '../src/xml/xsd-cache.js';
 import { makePki } from '../test/helpers/pki.js';
 import { PartnerEndpoint } from '../test/helpers/partner-endpoint.js';
+import { BEESWAX, purchaseOrder } from '../test/helpers/outbound.js';
 import { benchSchema, dropSchema, loadLine, printTable, resolveStores, startHubProcess, summarise, type HubProcess } from './hub-process.js';
 
 const { values } = parseArgs({ options: { documents: { type: 'string', default: '100' }, burst: { type: 'string', default: '300' } } });
@@ -23,19 +24,8 @@ const N = Number(values.documents);
 const BURST = Number(values.burst);
 const fixed = (n: number) => n.toFixed(1);
 
-const purchaseOrder = (number: string) => ({
-  type: 'Order',
-  documentNumber: number,
-  issueDate: '2026-12-02',
-  currency: 'EUR',
-  buyer: { internalId: 'SELF', partyIds: [] },
-  seller: { internalId: 'VEND-GLOBEX', partyIds: [], name: 'Globex Components' },
-  lines: [
-    { lineNumber: '1', sku: 'SKU-10013', description: 'beeswax', quantity: 40, unitCode: 'KGM', price: 1.25 },
-    { lineNumber: '2', sku: 'SKU-10006', description: 'Item 1', quantity: 3, unitCode: 'C62', price: 10 },
-  ],
-  totals: { lineTotal: 80, payableAmount: 80 },
-});
+/** Beeswax and Item 1 from globex: a two-line purchase order as the ERP hands it over. */
+const purchase = (number: string) => purchaseOrder(number, { lines: [BEESWAX, { lineNumber: '2', sku: 'SKU-10006', description: 'Item 1', quantity: 3, unitCode: 'C62', price: 10 }] });
 
 const pki = makePki([]);
 const endpoint = await PartnerEndpoint.start(pki);
@@ -62,7 +52,7 @@ try {
     },
   });
   const handOver = (number: string) =>
-    fetch(`${hub!.base}/v1/erp/documents`, { method: 'POST', headers: { authorization: `Bearer ${hub!.keys.erp}`, 'content-type': 'application/json' }, body: JSON.stringify({ documentId: `bench-${number}`, document: purchaseOrder(number) }) }).then(async (r) => {
+    fetch(`${hub!.base}/v1/erp/documents`, { method: 'POST', headers: { authorization: `Bearer ${hub!.keys.erp}`, 'content-type': 'application/json' }, body: JSON.stringify({ documentId: `bench-${number}`, document: purchase(number) }) }).then(async (r) => {
       if (r.status !== 202) throw new Error(`hand-over of ${number} answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
     });
   const waitFor = async (numbers: readonly string[]) => {
@@ -99,7 +89,7 @@ try {
   let body = '';
   for (let i = 0; i < 50; i++) {
     const t0 = performance.now();
-    body = (await buildOutbound(mapping, purchaseOrder(`LIMIT-${i}`) as never, ctx)).body;
+    body = (await buildOutbound(mapping, purchase(`LIMIT-${i}`) as never, ctx)).body;
     builds.push(performance.now() - t0);
   }
   xsd.dispose();

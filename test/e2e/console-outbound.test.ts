@@ -8,22 +8,8 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { addUser, signedInPage } from '../helpers/console.js';
-import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
-
-function purchaseOrder(number: string, sku: string) {
-  return {
-    type: 'Order',
-    documentNumber: number,
-    issueDate: '2026-12-02',
-    currency: 'EUR',
-    buyer: { internalId: 'SELF', partyIds: [] },
-    seller: { internalId: 'VEND-GLOBEX', partyIds: [], name: 'Globex <Components> & Co' },
-    lines: [{ lineNumber: '1', sku, description: 'beeswax', quantity: 40, unitCode: 'KGM', price: 1.25 }],
-    totals: { lineTotal: 50, payableAmount: 50 },
-  };
-}
+import { startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
+import { BEESWAX, handOver, purchaseOrder, unique } from '../helpers/outbound.js';
 
 describe('the console’s outbound page in a real browser', function () {
   this.timeout(180_000);
@@ -38,10 +24,8 @@ describe('the console’s outbound page in a real browser', function () {
     browser = await launchBrowser();
     for (const [name, role] of [['olga', 'ops'], ['ivan', 'integrator']] as const) passwords.set(name, await addUser(t, name, role));
     for (const [kind, sku] of [['sent', 'SKU-10013'], ['failed', 'SKU-NOT-AT-GLOBEX']] as const) {
-      const r = await call(t.url, 'POST', '/v1/erp/documents', { key: t.keys.erp, body: JSON.stringify({ documentId: `po-${unique()}`, document: purchaseOrder(numbers[kind], sku) }), contentType: 'application/json' });
-      expect(r.status, JSON.stringify(r.body)).to.equal(202);
-      ids[kind] = r.body.messageId;
-      await waitForStatus(t, r.body.messageId);
+      ids[kind] = await handOver(t, purchaseOrder(numbers[kind], { lines: [{ ...BEESWAX, sku }], vendorName: 'Globex <Components> & Co' }));
+      await waitForStatus(t, ids[kind]);
     }
   });
   after(async () => {

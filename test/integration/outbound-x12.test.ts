@@ -10,23 +10,19 @@ import { build997, readX12 } from '../../src/edi/x12/index.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { PartnerEndpoint } from '../helpers/partner-endpoint.js';
 import { call, startTestHub, waitFor, waitForStatus, type TestHub } from '../helpers/test-hub.js';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
+import { handOver as handOverDocument, purchaseOrder, unique } from '../helpers/outbound.js';
 
 /** A purchase order from us to 1 EDI Source (vendor VEND-X12DEMO: x12-supplier), two widgets. */
-const purchase = (number: string) => ({
-  type: 'Order',
-  documentNumber: number,
-  issueDate: '2026-12-02',
-  currency: 'USD',
-  buyer: { internalId: 'SELF', partyIds: [] },
-  seller: { internalId: 'VEND-X12DEMO', partyIds: [], name: '1 EDI Source' },
-  lines: [
-    { lineNumber: '1', sku: 'SKU-X12-01', description: 'SMALL WIDGET', quantity: 120, unitCode: 'EA', price: 9.25 },
-    { lineNumber: '2', sku: 'SKU-X12-02', description: 'MEDIUM WIDGET', quantity: 220, unitCode: 'EA', price: 13.79 },
-  ],
-  totals: { lineTotal: 4143.8, payableAmount: 4143.8 },
-});
+const purchase = (number: string) =>
+  purchaseOrder(number, {
+    vendor: 'VEND-X12DEMO',
+    vendorName: '1 EDI Source',
+    currency: 'USD',
+    lines: [
+      { lineNumber: '1', sku: 'SKU-X12-01', description: 'SMALL WIDGET', quantity: 120, unitCode: 'EA', price: 9.25 },
+      { lineNumber: '2', sku: 'SKU-X12-02', description: 'MEDIUM WIDGET', quantity: 220, unitCode: 'EA', price: 13.79 },
+    ],
+  });
 
 describe('Outbound X12: an 850 to the supplier, its 997 back', function () {
   this.timeout(180_000);
@@ -53,11 +49,7 @@ describe('Outbound X12: an 850 to the supplier, its 997 back', function () {
     await endpoint?.close();
   });
 
-  const handOver = async (number: string) => {
-    const r = await call(t.url, 'POST', '/v1/erp/documents', { key: t.keys.erp, body: JSON.stringify({ documentId: `po-${number}`, document: purchase(number) }), contentType: 'application/json' });
-    expect(r.status, JSON.stringify(r.body)).to.equal(202);
-    return r.body.messageId as string;
-  };
+  const handOver = (number: string) => handOverDocument(t, purchase(number), `po-${number}`);
   const state = async (id: string) => (await call(t.url, 'GET', `/v1/ops/outbound/${id}`, { key: t.keys.ops })).body;
   const sentTo = (number: string) => endpoint.received.filter((r) => r.body.toString('latin1').includes(`BEG*00*SA*${number}*`));
   /** The supplier's 997 for an 850 it received: built as any X12 translator would, addressed back to us. */

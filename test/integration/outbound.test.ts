@@ -11,24 +11,9 @@ import { projectRoot } from '../../src/mapping/paths.js';
 import { parseUntrustedXml } from '../../src/xml/safe-parse.js';
 import { XsdCache } from '../../src/xml/xsd-cache.js';
 import { call, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
+import { purchaseOrder, unique } from '../helpers/outbound.js';
 
 const UBL_ORDER_XSD = path.join(projectRoot(), 'schemas/ubl-2.1/maindoc/UBL-Order-2.1.xsd');
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
-
-/** A purchase order as the ERP hands it over: us (SELF) buying beeswax and Item 1 from globex's vendor VEND-GLOBEX. */
-function purchaseOrder(number: string, lines = [{ lineNumber: '1', sku: 'SKU-10013', description: 'beeswax', quantity: 40, unitCode: 'KGM', price: 1.25 }]) {
-  return {
-    type: 'Order',
-    documentNumber: number,
-    issueDate: '2026-12-02',
-    currency: 'EUR',
-    buyer: { internalId: 'SELF', partyIds: [] },
-    seller: { internalId: 'VEND-GLOBEX', partyIds: [], name: 'Globex Components' },
-    lines,
-    totals: { lineTotal: 50, payableAmount: 50 },
-  };
-}
-
 describe('Outbound: the ERP hands over a purchase order, the supplier gets a UBL Order', function () {
   this.timeout(120_000);
   let t: TestHub;
@@ -113,10 +98,10 @@ describe('Outbound: the ERP hands over a purchase order, the supplier gets a UBL
 
   it('a document the supplier has no item number for fails with every missing cross-reference named, and is never sent', async () => {
     const number = `PO-${unique()}`;
-    const r = await handOver({ documentId: `x-${unique()}`, document: purchaseOrder(number, [
+    const r = await handOver({ documentId: `x-${unique()}`, document: purchaseOrder(number, { lines: [
       { lineNumber: '1', sku: 'SKU-NOT-AT-GLOBEX-1', description: 'x', quantity: 1, unitCode: 'C62', price: 1 },
       { lineNumber: '2', sku: 'SKU-NOT-AT-GLOBEX-2', description: 'y', quantity: 1, unitCode: 'C62', price: 1 },
-    ]) });
+    ] }) });
     expect(r.status).to.equal(202);
     const message = await waitForStatus(t, r.body.messageId);
     expect(message.status).to.equal('failed');

@@ -12,25 +12,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { call, ROOT, startTestHub, waitForStatus, type TestHub } from '../helpers/test-hub.js';
+import { BEESWAX, handOver, purchaseOrder } from '../helpers/outbound.js';
 
 const fixture = (folder: string, name: string) => readFileSync(path.join(ROOT, 'fixtures', folder, name), 'utf8');
 const DESPATCH = fixture('ubl-despatch-advice', 'ubl-despatch-advice-2.0-example.xml');
 const INVOICE = fixture('ubl-invoice', 'ubl-invoice-2.0-example.xml');
 const CREDIT_NOTE = fixture('ubl-credit-note', 'ubl-credit-note-2.0-example.xml');
-
-/** Our purchase as the ERP hands it over: SELF buying beeswax (SKU-10013, globex's 17589683) from VEND-GLOBEX. */
-function purchaseOrder(number: string, quantity: number) {
-  return {
-    type: 'Order',
-    documentNumber: number,
-    issueDate: '2026-12-02',
-    currency: 'GBP',
-    buyer: { internalId: 'SELF', partyIds: [] },
-    seller: { internalId: 'VEND-GLOBEX', partyIds: [], name: 'Globex Components' },
-    lines: [{ lineNumber: '1', sku: 'SKU-10013', description: 'beeswax', quantity, unitCode: 'KGM', price: 1 }],
-    totals: { lineTotal: quantity, payableAmount: quantity },
-  };
-}
 
 /** One edit of a fixture that must hit: a replacement that finds nothing would leave the test proving nothing. */
 function edit(text: string, edits: Array<[string, string]>): string {
@@ -52,11 +39,11 @@ describe('Three-way match: our purchase, the supplier\'s despatch advice and inv
     await t?.close();
   });
 
+  /** Our purchase as the ERP hands it over: SELF buying beeswax (SKU-10013, globex's 17589683) at 1.00 GBP from VEND-GLOBEX. */
   const purchase = async (number: string, quantity: number) => {
-    const r = await call(t.url, 'POST', '/v1/erp/documents', { key: t.keys.erp, body: JSON.stringify({ documentId: `purchase.purchase,${number}`, document: purchaseOrder(number, quantity) }), contentType: 'application/json' });
-    expect(r.status, JSON.stringify(r.body)).to.equal(202);
-    expect((await waitForStatus(t, r.body.messageId)).status).to.equal('delivered');
-    return r.body.messageId as string;
+    const id = await handOver(t, purchaseOrder(number, { currency: 'GBP', lines: [{ ...BEESWAX, quantity, price: 1 }] }), `purchase.purchase,${number}`);
+    expect((await waitForStatus(t, id)).status).to.equal('delivered');
+    return id;
   };
   const supplierPosts = async (xml: string) => {
     const r = await call(t.url, 'POST', '/v1/documents', { key: t.keys.partners.globex, body: Buffer.from(xml) });
