@@ -24,6 +24,7 @@ const MATRIX: Record<string, string[]> = {
   '/console/queues': ['ops'],
   '/console/messages': ['ops', 'integrator'],
   '/console/refusals': ['ops', 'integrator'],
+  '/console/outbound': ['ops'],
   '/console/chains': ['ops', 'integrator'],
   '/console/summaries/marketing': ['ops', 'marketing'],
   '/console/summaries/planning': ['ops', 'planning'],

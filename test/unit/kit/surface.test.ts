@@ -13,7 +13,7 @@ const root = projectRoot();
 
 describe('adapter kit: the public surface', () => {
   it('b2b-hub/adapter-kit gives the contract helpers, the error model and the modules; its types are built', async () => {
-    expect(Object.keys(kit).sort()).to.deep.equal(['CANONICAL_TYPES', 'ERP_MODULES', 'ERROR_CATALOG', 'HubError', 'errorSummary', 'isHubErrorLike', 'isRetryable', 'rejected', 'throwIfAborted', 'unavailable']);
+    expect(Object.keys(kit).sort()).to.deep.equal(['CANONICAL_TYPES', 'ERP_MODULES', 'ERROR_CATALOG', 'HubError', 'ORDER_RESPONSE_STATUSES', 'errorSummary', 'isHubErrorLike', 'isRetryable', 'rejected', 'throwIfAborted', 'unavailable']);
     // The same module instance as the core's: an adapter's HubError is the hub's own class here.
     expect(kit.HubError).to.equal(CoreHubError);
     const down = kit.unavailable('erp down', { retryAfterMs: 5000, details: { status: 503 } });
