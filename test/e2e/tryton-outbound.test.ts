@@ -262,8 +262,9 @@ describe('e2e: Tryton watched for the documents that go out (purchases, order re
       // The sale itself was passed over by the adapter (no order response for an order no partner sent).
       const sale = await t.hub.db.query("SELECT 1 FROM erp_watch_refusals WHERE source_id = $1 UNION ALL SELECT 1 FROM outbound_documents WHERE source_id = $1", [`sale.sale,${saleId}`]);
       expect(sale.rowCount).to.equal(0);
-      const audit = await t.hub.audit.query({ event: 'document.rejected', actor: 'adapter:tryton', limit: 50 });
-      expect(audit.map((entry) => entry.detail)).to.satisfy((details: string[]) => details.some((d) => d.startsWith(`stock.shipment.out,${shipments[0]}:`)));
+      // Audited once recorded (the audit entry is written just after the refusal's row, so it is waited for).
+      const audited = async () => (await t.hub.audit.query({ event: 'document.rejected', actor: 'adapter:tryton', limit: 50 })).find((entry) => entry.detail?.startsWith(`stock.shipment.out,${shipments[0]}:`));
+      expect((await waitFor(audited, 'the audit entry of the Initech shipment\'s refusal', 30_000)).code).to.equal('HUB_ERR_OUTBOUND_PARTNER');
       // The watch goes on: a purchase confirmed after it still goes out.
       const next = await probe.createPurchase('VEND-GLOBEX', `BUYER-${unique()}`, [{ sku: 'SKU-10013', quantity: 1, price: 1 }], 'GBP');
       await outboundOf(`purchase.purchase,${next.id}`);
