@@ -40,6 +40,15 @@ const amount = (value: unknown): number => Number(value ?? 0);
 const party = (row: Row | null | undefined) => ({ internalId: String(row?.code ?? ''), partyIds: [], ...(text(row?.name) ? { name: text(row?.name)! } : {}) });
 const sumOf = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 1e6) / 1e6;
 
+/** A purchase's or invoice's totals as Tryton computed them: its lines' sum, untaxed, tax and total amounts. */
+const invoiceTotals = (own: readonly Row[], row: Row) => ({
+  lineTotal: sumOf(own.map((line) => amount(line.amount))),
+  taxExclusive: amount(row.untaxed_amount),
+  taxTotal: amount(row.tax_amount),
+  taxInclusive: amount(row.total_amount),
+  payableAmount: amount(row.total_amount),
+});
+
 /** The customer's line number a sale line carries in its note (sales.ts orderLineNote), if any. */
 function customerLineNumber(note: unknown): string | undefined {
   return typeof note === 'string' ? /Customer order line: (\S+)/.exec(note)?.[1] : undefined;
@@ -116,13 +125,7 @@ const purchases: WatchedKind = {
         buyer: SELF,
         seller: party(row['party.']),
         lines: own.map((line, index) => orderLine(line, String(index + 1), context)),
-        totals: {
-          lineTotal: sumOf(own.map((line) => amount(line.amount))),
-          taxExclusive: amount(row.untaxed_amount),
-          taxTotal: amount(row.tax_amount),
-          taxInclusive: amount(row.total_amount),
-          payableAmount: amount(row.total_amount),
-        },
+        totals: invoiceTotals(own, row),
       };
       return { row, document: order };
     });
@@ -273,13 +276,7 @@ const invoices: WatchedKind = {
           ...orderLine(line, String(index + 1), context),
           ...(refs[index]?.lineNumber ? { orderLineReference: refs[index]!.lineNumber } : {}),
         })),
-        totals: {
-          lineTotal: sumOf(own.map((line) => amount(line.amount))),
-          taxExclusive: amount(row.untaxed_amount),
-          taxTotal: amount(row.tax_amount),
-          taxInclusive: amount(row.total_amount),
-          payableAmount: amount(row.total_amount),
-        },
+        totals: invoiceTotals(own, row),
       };
       return { row, document: invoice };
     });

@@ -1,3 +1,4 @@
+import { abortableSleep } from '../util/sleep.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CANONICAL_TYPES } from '../canonical/types.js';
@@ -177,17 +178,7 @@ export async function startRun(token: unknown, options: { ratePerSecond?: number
   return run;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+const sleep = abortableSleep;
 
 /**
  * Works through running bulk replays in the background, in every worker process; one process at a time

@@ -1,3 +1,4 @@
+import { abortableSleep } from '../util/sleep.js';
 import type { Logger } from 'pino';
 import type { OutboundWatch, WatchedDocument } from '../adapters/contract.js';
 import type { Database } from '../db/database.js';
@@ -121,17 +122,7 @@ export async function pollOnce(adapter: string, watch: OutboundWatch, deps: ErpW
   return result;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+const sleep = abortableSleep;
 
 /**
  * Runs every watching adapter's rounds on its interval in this process. Every worker process runs one; the advisory
